@@ -1,0 +1,124 @@
+"""Typed configs: YAML files loaded into dataclasses that reject unknown keys.
+
+``load_config(path, cls, overrides)`` reads YAML, applies ``key.sub=value`` overrides, and builds
+``cls`` recursively, naming the file and the offending key on any error.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from classifier.errors import ConfigError
+from classifier.io_utils import read_utf8
+
+T = TypeVar("T")
+
+
+def apply_overrides(data: dict[str, Any], overrides: Sequence[str], where: str) -> dict[str, Any]:
+    """Apply ``a.b=value`` overrides; values are parsed as YAML scalars or lists."""
+    for override in overrides:
+        if "=" not in override:
+            raise ConfigError(f"{where}: override {override!r} is not of the form key=value")
+        dotted, raw_value = override.split("=", 1)
+        keys = dotted.strip().split(".")
+        node = data
+        for key in keys[:-1]:
+            node = node.setdefault(key, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"{where}: override {dotted!r}: {key!r} is not a section")
+        node[keys[-1]] = yaml.safe_load(raw_value) if raw_value != "" else ""
+    return data
+
+
+def from_dict(cls: type[T], data: Any, where: str, path: str = "") -> T:
+    """Build dataclass ``cls`` from a mapping, rejecting unknown keys and wrong types."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: section '{path or '<root>'}' must be a mapping")
+    fields = {field.name: field for field in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    hints = typing.get_type_hints(cls)
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        name = f"{path}.{unknown[0]}" if path else unknown[0]
+        raise ConfigError(
+            f"{where}: unknown key {name!r} (allowed here: {', '.join(sorted(fields))})"
+        )
+    kwargs = {
+        name: _coerce(hints[name], value, where, f"{path}.{name}" if path else name)
+        for name, value in data.items()
+    }
+    try:
+        return cls(**kwargs)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def _coerce(hint: Any, value: Any, where: str, path: str) -> Any:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if dataclasses.is_dataclass(hint):
+        return from_dict(hint, value, where, path)  # type: ignore[arg-type]
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        inner = [arg for arg in args if arg is not type(None)]
+        return _coerce(inner[0], value, where, path)
+    if origin in (list, tuple) and isinstance(value, list):
+        return [_coerce(args[0], item, where, path) for item in value] if args else value
+    if origin is dict and isinstance(value, dict):
+        return value
+    if hint is Any:
+        return value
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if hint is Path and isinstance(value, str):
+        return Path(value)
+    check = origin or hint
+    if isinstance(check, type) and not isinstance(value, check):
+        raise ConfigError(
+            f"{where}: key {path!r} expects {getattr(hint, '__name__', hint)}, got {value!r}"
+        )
+    return value
+
+
+def load_config(path: Path | str, cls: type[T], overrides: Sequence[str] = ()) -> T:
+    """Load YAML at ``path`` into ``cls`` after applying ``overrides``."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(read_utf8(path)) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    return from_dict(cls, apply_overrides(data, overrides, str(path)), str(path))
+
+
+def to_dict(config: Any) -> dict[str, Any]:
+    """Plain-dict form of a config dataclass, with paths as strings (for logging)."""
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, Path):
+            return str(value)
+        if isinstance(value, dict):
+            return {key: convert(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [convert(item) for item in value]
+        return value
+
+    return convert(dataclasses.asdict(config))
+
+
+def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Flatten nested dicts to ``a.b`` keys (MLflow params are flat)."""
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat

@@ -1,0 +1,81 @@
+"""Small file helpers: strict UTF-8 reading and atomic writes that never leave partial output."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from classifier.errors import InputError, OutputError
+
+
+def read_utf8(path: Path) -> str:
+    """Read a whole file as strict UTF-8, naming the byte offset and line of any bad byte."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file or directory")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, expected a file")
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            f"{path}: not valid UTF-8 at byte offset {exc.start} (line {line}): "
+            f"{data[exc.start : exc.start + 1]!r}"
+        ) from None
+    # A BOM is an encoding artefact, not text.
+    return text.removeprefix("\ufeff")
+
+
+def check_writable_target(path: Path, overwrite: bool = True) -> None:
+    """Fail early, before any work, if ``path`` cannot be created or must not be replaced."""
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.exists() and not overwrite:
+        raise OutputError(f"{path}: already exists (pass --overwrite to replace it)")
+    probe = parent
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir() or not os.access(probe, os.W_OK):
+        raise OutputError(f"{path}: directory {probe} is not writable")
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary sibling of ``path``; rename it onto ``path`` only if the block succeeds.
+
+    A failure or Ctrl-C inside the block removes the temporary file and leaves any existing
+    ``path`` untouched, so readers never see a half-written file.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_directory(path: Path) -> Iterator[Path]:
+    """Like :func:`atomic_path` for a directory: build it aside, then swap it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    try:
+        yield tmp
+        backup = path.with_name(f".{path.name}.old")
+        if backup.exists():
+            shutil.rmtree(backup)
+        if path.exists():
+            os.replace(path, backup)
+        os.replace(tmp, path)
+        shutil.rmtree(backup, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
