@@ -1,0 +1,41 @@
+"""Ingest, clean and split in one streaming step: raw articles in, sentence-split documents out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from classifier.clean import CleanedArticle, clean_article
+from classifier.errors import InputError
+from classifier.ingest import RawArticle, read_articles
+from classifier.split import Sentence, split_sentences
+
+
+@dataclass
+class Document:
+    """A cleaned article with its sentences (offsets index into ``article.text``)."""
+
+    article: CleanedArticle
+    sentences: list[Sentence]
+    origin: str
+
+    @property
+    def id(self) -> str:
+        """The article id."""
+        return self.article.id
+
+
+def process_article(raw: RawArticle) -> Document:
+    """Clean and split one article; an article with no text left is an input error."""
+    cleaned = clean_article(raw)
+    sentences = split_sentences(cleaned.text)
+    if not sentences:
+        raise InputError(f"{raw.origin}: article {raw.id!r} has no text left after cleaning")
+    return Document(cleaned, sentences, raw.origin)
+
+
+def iter_documents(paths: Iterable[Path | str], source: str | None = None) -> Iterator[Document]:
+    """Stream documents from input paths (``.txt`` files or directories, JSONL, CSV)."""
+    for raw in read_articles(paths, default_source=source):
+        yield process_article(raw)

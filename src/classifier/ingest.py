@@ -1,0 +1,164 @@
+"""Read raw articles from a directory of ``.txt`` files, a ``.txt`` file, JSONL or CSV.
+
+Readers stream: they yield one :class:`RawArticle` at a time so that memory stays bounded
+whatever the input size. Every malformed input raises :class:`InputError` naming the file and
+the line (or byte offset).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from classifier.errors import InputError
+from classifier.io_utils import read_utf8
+
+ARTICLE_FIELDS = ("id", "text", "title", "date", "url", "source")
+SUFFIX_FORMATS = {".txt": "txt", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
+
+
+@dataclass
+class RawArticle:
+    """An article as read, before cleaning."""
+
+    id: str
+    text: str
+    title: str | None = None
+    date: str | None = None
+    url: str | None = None
+    source: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    origin: str = ""  # "file" or "file:line", for error messages
+
+
+def detect_format(path: Path) -> str:
+    """Return ``txt``, ``jsonl`` or ``csv`` for a file, or ``txt`` for a directory."""
+    if path.is_dir():
+        return "txt"
+    fmt = SUFFIX_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(
+            f"{path}: unknown input format {path.suffix!r} (expected .txt, .jsonl or .csv)"
+        )
+    return fmt
+
+
+def read_articles(
+    paths: Iterable[Path | str], default_source: str | None = None
+) -> Iterator[RawArticle]:
+    """Yield articles from every path in turn, checking ids are unique across all of them."""
+    seen: dict[str, str] = {}
+    for raw_path in paths:
+        path = Path(raw_path)
+        if not path.exists():
+            raise InputError(f"{path}: no such file or directory")
+        reader = {"txt": _read_txt, "jsonl": _read_jsonl, "csv": _read_csv}[detect_format(path)]
+        count = 0
+        for article in reader(path):
+            if article.source is None:
+                article.source = default_source
+            if article.id in seen:
+                raise InputError(
+                    f"{article.origin}: duplicate article id {article.id!r} "
+                    f"(first seen at {seen[article.id]})"
+                )
+            seen[article.id] = article.origin
+            count += 1
+            yield article
+        if count == 0:
+            raise InputError(f"{path}: contains no articles")
+
+
+def _read_txt(path: Path) -> Iterator[RawArticle]:
+    files = sorted(path.glob("*.txt")) if path.is_dir() else [path]
+    if path.is_dir() and not files:
+        raise InputError(f"{path}: directory contains no .txt files")
+    for file in files:
+        text = read_utf8(file)
+        if not text.strip():
+            raise InputError(f"{file}: empty article")
+        yield RawArticle(id=file.stem, text=text, origin=str(file))
+
+
+def _iter_utf8_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """Yield (line number, decoded line), reporting the byte offset of any invalid UTF-8."""
+    offset = 0
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"{path}:{number}: not valid UTF-8 at byte offset {offset + exc.start}"
+                ) from None
+            offset += len(raw)
+            yield number, line.removeprefix("\ufeff") if number == 1 else line
+
+
+def _article_from_record(record: dict[str, Any], origin: str) -> RawArticle:
+    text = record.get("text")
+    if not isinstance(text, str):
+        raise InputError(f"{origin}: record has no 'text' field")
+    if not text.strip():
+        raise InputError(f"{origin}: empty article text")
+    article_id = record.get("id")
+    if article_id is None or str(article_id).strip() == "":
+        raise InputError(f"{origin}: record has no 'id' field")
+    known = {key: record.get(key) for key in ("title", "date", "url", "source")}
+    meta = {key: value for key, value in record.items() if key not in ARTICLE_FIELDS}
+    return RawArticle(
+        id=str(article_id),
+        text=text,
+        **{key: (str(value) if value not in (None, "") else None) for key, value in known.items()},
+        meta=meta,
+        origin=origin,
+    )
+
+
+def _read_jsonl(path: Path) -> Iterator[RawArticle]:
+    for number, line in _iter_utf8_lines(path):
+        if not line.strip():
+            continue
+        origin = f"{path}:{number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{origin}: not valid JSON ({exc.msg})") from None
+        if not isinstance(record, dict):
+            raise InputError(f"{origin}: expected a JSON object, got {type(record).__name__}")
+        yield _article_from_record(record, origin)
+
+
+def _read_csv(path: Path) -> Iterator[RawArticle]:
+    # Decode line by line so a bad byte is reported with its offset, then let csv parse.
+    lines = (line for _, line in _iter_utf8_lines(path))
+    reader = csv.DictReader(_LineStream(lines))
+    if reader.fieldnames is None:
+        raise InputError(f"{path}: empty CSV file")
+    if "text" not in reader.fieldnames:
+        raise InputError(
+            f"{path}: CSV has no 'text' column (columns: {', '.join(reader.fieldnames)})"
+        )
+    if "id" not in reader.fieldnames:
+        raise InputError(f"{path}: CSV has no 'id' column")
+    for row in reader:
+        # line_num is the reader's physical line at the end of this record.
+        yield _article_from_record(dict(row), f"{path}:{reader.line_num}")
+
+
+class _LineStream(io.TextIOBase):
+    """Adapt an iterator of lines into the file-like object ``csv`` expects."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self._lines = lines
+
+    def __iter__(self) -> Iterator[str]:
+        return self._lines
+
+    def __next__(self) -> str:
+        return next(self._lines)
