@@ -1,0 +1,125 @@
+"""The dataset card written next to the prepared splits (``data/processed/README.md``)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+from classifier.dataset import SPLITS, PreparedData
+from classifier.labels import LABEL_IDS, LABELS_BY_ID, OTHER
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def render_card(prepared: PreparedData, extra_sections: dict[str, str] | None = None) -> str:
+    """Markdown card: counts per label/split/source, co-occurrence, synthetic share."""
+    rows = prepared.rows
+    all_rows = [row for split in SPLITS for row in rows[split]]
+    names = [*LABEL_IDS, OTHER]
+
+    def label_counts(items: list[dict[str, Any]]) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for row in items:
+            counts.update(row["labels"] or [OTHER])
+        return counts
+
+    split_counts = {split: label_counts(rows[split]) for split in SPLITS}
+    total_counts = label_counts(all_rows)
+    sources = sorted({row["source"] for row in all_rows})
+    source_counts = {s: label_counts([r for r in all_rows if r["source"] == s]) for s in sources}
+    synthetic = sum(row["synthetic"] for row in all_rows)
+    articles = {split: len({row["article_id"] for row in rows[split]}) for split in SPLITS}
+
+    parts = [
+        "# Dataset card: ASN-neutrality sentences",
+        "",
+        "Built by `classifier prepare` from the sources in `configs/data.yaml`. Splits are "
+        "grouped by article (no article is in two splits) and stratified on label and source "
+        f"counts with seed {prepared.config.seed}. Labels are multi-label; `other` is the "
+        "empty set. Columns: `id`, `article_id`, `sentence_index`, `start`, `end`, `text`, "
+        "`labels`, `source`, `synthetic`, `annotator`.",
+        "",
+        f"Sentences: **{len(all_rows)}**; synthetic share: "
+        f"**{synthetic / max(len(all_rows), 1):.1%}** ({synthetic} sentences).",
+    ]
+    if prepared.skipped_sources:
+        parts.append(
+            f"Sources skipped because their path was absent: {', '.join(prepared.skipped_sources)}."
+        )
+    parts += [
+        "",
+        "## Sentences per label and split",
+        "",
+        _table(
+            ["label", "display", *SPLITS, "total"],
+            [
+                [
+                    n,
+                    LABELS_BY_ID[n].name_id if n in LABELS_BY_ID else "lainnya",
+                    *(split_counts[s][n] for s in SPLITS),
+                    total_counts[n],
+                ]
+                for n in names
+            ]
+            + [
+                ["sentences", "", *(len(rows[s]) for s in SPLITS), len(all_rows)],
+                ["articles", "", *(articles[s] for s in SPLITS), sum(articles.values())],
+            ],
+        ),
+        "",
+        "## Sentences per source and label",
+        "",
+        _table(
+            ["source", *names, "sentences", "articles"],
+            [
+                [
+                    s,
+                    *(source_counts[s][n] for n in names),
+                    sum(1 for r in all_rows if r["source"] == s),
+                    len({r["article_id"] for r in all_rows if r["source"] == s}),
+                ]
+                for s in sources
+            ],
+        ),
+        "",
+        "## Label co-occurrence (sentences carrying both)",
+        "",
+        _cooccurrence(all_rows),
+    ]
+    for title, body in (extra_sections or {}).items():
+        parts += ["", f"## {title}", "", body]
+    return "\n".join(parts) + "\n"
+
+
+def _cooccurrence(all_rows: list[dict[str, Any]]) -> str:
+    pairs: Counter[tuple[str, str]] = Counter()
+    for row in all_rows:
+        for a, b in combinations(sorted(row["labels"], key=LABEL_IDS.index), 2):
+            pairs[(a, b)] += 1
+        for label in row["labels"]:
+            pairs[(label, label)] += 1
+    return _table(
+        ["", *LABEL_IDS],
+        [
+            [a, *(pairs[tuple(sorted((a, b), key=LABEL_IDS.index))] for b in LABEL_IDS)]
+            for a in LABEL_IDS
+        ],
+    )
+
+
+def load_extra_sections(annotation_root: Path) -> dict[str, str]:
+    """Quality reports saved next to the annotations (agreement, near-duplicates), if any."""
+    sections: dict[str, str] = {}
+    report = annotation_root / "quality.json"
+    if report.exists():
+        data = json.loads(report.read_text(encoding="utf-8"))
+        for title, body in data.get("card_sections", {}).items():
+            sections[title] = body
+    return sections

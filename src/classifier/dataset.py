@@ -1,0 +1,258 @@
+"""``classifier prepare``: join articles and annotations into train/validation/test splits.
+
+Splits are grouped by article (no article is in two splits), stratified on label and source
+counts as far as grouping allows, and deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from classifier.annotations import Annotation, check_hashes, read_annotations
+from classifier.corpus import Document, iter_documents
+from classifier.errors import AnnotationError, ConfigError
+from classifier.io_utils import atomic_directory
+from classifier.labels import LABEL_IDS
+
+SPLITS = ("train", "validation", "test")
+COLUMNS = (
+    "id",
+    "article_id",
+    "sentence_index",
+    "start",
+    "end",
+    "text",
+    "labels",
+    "source",
+    "synthetic",
+    "annotator",
+)
+
+
+@dataclass
+class SourceConfig:
+    """One corpus source: where its articles and its annotations live."""
+
+    name: str
+    path: Path
+    annotations: Path
+    optional: bool = False  # absent path: build without it and say so
+    synthetic: bool = False
+    complete: bool = False  # every sentence of every article must be annotated
+
+
+@dataclass
+class SplitFractions:
+    """Share of articles' sentences per split."""
+
+    train: float = 0.7
+    validation: float = 0.15
+    test: float = 0.15
+
+    def __post_init__(self) -> None:
+        values = (self.train, self.validation, self.test)
+        if any(value <= 0 for value in values) or abs(sum(values) - 1.0) > 1e-6:
+            raise ValueError(f"split fractions must be positive and sum to 1, got {values}")
+
+
+@dataclass
+class DataConfig:
+    """Config of ``classifier prepare``."""
+
+    sources: list[SourceConfig]
+    output_dir: Path = Path("data/processed")
+    seed: int = 13
+    split: SplitFractions = field(default_factory=SplitFractions)
+
+    def __post_init__(self) -> None:
+        names = [source.name for source in self.sources]
+        if not names:
+            raise ValueError("at least one source is required")
+        if len(set(names)) != len(names):
+            raise ValueError(f"source names must be unique, got {names}")
+
+
+@dataclass
+class PreparedData:
+    """Rows per split, plus what was skipped, for the CLI and the dataset card."""
+
+    rows: dict[str, list[dict[str, Any]]]
+    skipped_sources: list[str]
+    config: DataConfig
+
+
+def collect_rows(config: DataConfig, log: Any = print) -> tuple[list[dict[str, Any]], list[str]]:
+    """Read every source, check annotations against the sentences, and return labelled rows."""
+    rows: list[dict[str, Any]] = []
+    skipped: list[str] = []
+    for source in config.sources:
+        if not source.path.exists():
+            if source.optional:
+                log(f"note: source '{source.name}' not found at {source.path}; building without it")
+                skipped.append(source.name)
+                continue
+            raise ConfigError(f"source '{source.name}': {source.path}: no such file or directory")
+        annotations = read_annotations([source.annotations]) if source.annotations.exists() else {}
+        wanted = {article_id for article_id, _ in annotations}
+        texts: dict[tuple[str, int], str] = {}
+        documents: list[Document] = []
+        for document in iter_documents([source.path], source=source.name):
+            if source.complete or document.id in wanted:
+                documents.append(document)
+                texts.update({(document.id, s.index): s.text for s in document.sentences})
+        check_hashes(annotations.values(), texts)
+        if source.complete:
+            _check_complete(source, documents, annotations)
+        for document in documents:
+            rows.extend(_rows_for(document, source, annotations))
+    return rows, skipped
+
+
+def _check_complete(
+    source: SourceConfig, documents: list[Document], annotations: dict[tuple[str, int], Annotation]
+) -> None:
+    missing = [
+        f"{doc.id}#{s.index}"
+        for doc in documents
+        for s in doc.sentences
+        if (doc.id, s.index) not in annotations
+    ]
+    if missing:
+        raise AnnotationError(
+            f"source '{source.name}': {len(missing)} sentence(s) have no annotation in "
+            f"{source.annotations}, e.g. {', '.join(missing[:5])}"
+        )
+
+
+def _rows_for(
+    document: Document, source: SourceConfig, annotations: dict[tuple[str, int], Annotation]
+) -> list[dict[str, Any]]:
+    rows = []
+    for sentence in document.sentences:
+        note = annotations.get((document.id, sentence.index))
+        if note is None:
+            continue
+        rows.append(
+            {
+                "id": f"{document.id}#{sentence.index}",
+                "article_id": document.id,
+                "sentence_index": sentence.index,
+                "start": sentence.start,
+                "end": sentence.end,
+                "text": sentence.text,
+                "labels": list(note.labels),
+                "source": source.name,
+                "synthetic": source.synthetic,
+                "annotator": note.annotator,
+            }
+        )
+    return rows
+
+
+def grouped_split(
+    rows: list[dict[str, Any]], fractions: SplitFractions, seed: int
+) -> dict[str, list[dict[str, Any]]]:
+    """Assign whole articles to splits, balancing label and source counts greedily.
+
+    Articles are visited largest first (ties in seeded random order); each goes to the split
+    whose remaining need, weighted over its label, source and size counts, is largest.
+    """
+    by_article: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_article.setdefault(row["article_id"], []).append(row)
+    dims = [*LABEL_IDS, "other", *sorted({row["source"] for row in rows}), "_size"]
+
+    def profile(article_rows: list[dict[str, Any]]) -> Counter[str]:
+        counts: Counter[str] = Counter(_size=len(article_rows))
+        for row in article_rows:
+            counts.update(row["labels"] or ["other"])
+            counts[row["source"]] += 1
+        return counts
+
+    profiles = {article: profile(rows_) for article, rows_ in by_article.items()}
+    totals: Counter[str] = sum(profiles.values(), Counter())
+    shares = {"train": fractions.train, "validation": fractions.validation, "test": fractions.test}
+    need = {split: {d: shares[split] * totals[d] for d in dims} for split in SPLITS}
+    rng = random.Random(seed)
+    order = sorted(by_article)
+    rng.shuffle(order)
+    order.sort(key=lambda article: -profiles[article]["_size"])
+    assigned: dict[str, list[dict[str, Any]]] = {split: [] for split in SPLITS}
+    for position, article in enumerate(order):
+        counts = profiles[article]
+        empty = [split for split in SPLITS if not assigned[split]]
+        # Guarantee every split gets an article while enough articles remain.
+        must_fill = empty and len(order) - position <= len(empty)
+        candidates = empty if must_fill else list(SPLITS)
+
+        def score(split: str, counts: Counter[str] = counts) -> float:
+            return sum(counts[d] * need[split][d] / max(totals[d], 1) for d in dims)
+
+        best = max(candidates, key=lambda split: (score(split), shares[split]))
+        assigned[best].extend(by_article[article])
+        for d in dims:
+            need[best][d] -= counts[d]
+    for split in SPLITS:
+        assigned[split].sort(key=lambda row: (row["article_id"], row["sentence_index"]))
+    return assigned
+
+
+def prepare(config: DataConfig, log: Any = print) -> PreparedData:
+    """Build the splits in memory (nothing is written)."""
+    rows, skipped = collect_rows(config, log)
+    if not rows:
+        raise AnnotationError("no annotated sentences found in any source")
+    return PreparedData(grouped_split(rows, config.split, config.seed), skipped, config)
+
+
+def to_dataset_dict(prepared: PreparedData) -> Any:
+    """The splits as a Hugging Face ``DatasetDict``."""
+    import datasets
+
+    features = datasets.Features(
+        {
+            "id": datasets.Value("string"),
+            "article_id": datasets.Value("string"),
+            "sentence_index": datasets.Value("int32"),
+            "start": datasets.Value("int32"),
+            "end": datasets.Value("int32"),
+            "text": datasets.Value("string"),
+            "labels": datasets.Sequence(datasets.Value("string")),
+            "source": datasets.Value("string"),
+            "synthetic": datasets.Value("bool"),
+            "annotator": datasets.Value("string"),
+        }
+    )
+    return datasets.DatasetDict(
+        {
+            split: datasets.Dataset.from_list(prepared.rows[split], features=features)
+            for split in SPLITS
+        }
+    )
+
+
+def write_prepared(prepared: PreparedData, card: str) -> Path:
+    """Write the parquet splits and the dataset card atomically into ``output_dir``."""
+    output_dir = prepared.config.output_dir
+    dataset_dict = to_dataset_dict(prepared)
+    with atomic_directory(output_dir) as tmp:
+        for split, dataset in dataset_dict.items():
+            dataset.to_parquet(str(tmp / f"{split}.parquet"))
+        (tmp / "README.md").write_text(card, encoding="utf-8")
+    return output_dir
+
+
+def load_splits(directory: Path | str = "data/processed") -> Any:
+    """Load the prepared parquet splits back as a ``DatasetDict``."""
+    import datasets
+
+    directory = Path(directory)
+    files = {split: str(directory / f"{split}.parquet") for split in SPLITS}
+    for file in files.values():
+        if not Path(file).exists():
+            raise ConfigError(f"{file}: missing; run 'classifier prepare' first")
+    return datasets.load_dataset("parquet", data_files=files)
