@@ -49,7 +49,7 @@ def test_empty_file_and_directory(tmp_path: Path) -> None:
     (tmp_path / "empty.txt").write_text("  \n", encoding="utf-8")
     assert "empty article" in _error([tmp_path / "empty.txt"])
     (tmp_path / "dir").mkdir()
-    assert "no .txt files" in _error([tmp_path / "dir"])
+    assert "no .txt, .jsonl or .csv files" in _error([tmp_path / "dir"])
     (tmp_path / "empty.jsonl").write_text("", encoding="utf-8")
     assert "contains no articles" in _error([tmp_path / "empty.jsonl"])
 

@@ -153,7 +153,7 @@ def test_bad_inputs_through_cli(tmp_path: Path, case: str) -> None:
         needle = "no such file"
     elif case == "empty_dir":
         source["path"] = str(bad)
-        needle = "no .txt files"
+        needle = "no .txt, .jsonl or .csv files"
     elif case == "non_utf8":
         (bad / "a.txt").write_bytes(b"ASN \xff netral.")
         source["path"] = str(bad)

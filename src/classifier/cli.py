@@ -93,6 +93,72 @@ def prepare(
     )
 
 
+@app.command()
+def label(
+    inputs: Annotated[list[Path], typer.Argument(help="Articles: .txt, directories, JSONL, CSV.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Silver labels (JSONL).")],
+    report: Annotated[Path, typer.Option(help="Per-function report (.md or .json).")] = Path(
+        "experiments/results/labelling_functions.md"
+    ),
+    gold: Annotated[
+        list[Path] | None, typer.Option(help="Gold annotations for the accuracy column.")
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace existing outputs.")] = False,
+) -> None:
+    """Apply the labelling functions: silver labels plus coverage/overlap/conflict/accuracy."""
+    from classifier.weak_report import label_articles
+
+    stats = label_articles(inputs, output, report, gold, overwrite)
+    typer.echo(
+        f"wrote silver labels for {stats['sentences']} sentences to {output}; report: {report} "
+        f"(accuracy on {stats['gold_sentences']} gold sentences)"
+    )
+
+
+annotate_app = typer.Typer(help="Export sentences for annotation and import the edits.")
+app.add_typer(annotate_app, name="annotate")
+
+
+@annotate_app.command("export")
+def annotate_export(
+    inputs: Annotated[list[Path], typer.Argument(help="Articles: .txt, directories, JSONL, CSV.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help=".csv or .jsonl to write.")],
+    select: Annotated[str, typer.Option(help="'all' sentences or only 'triggers'.")] = "all",
+    max_per_article: Annotated[int | None, typer.Option(help="Cap per article.")] = None,
+    limit: Annotated[int | None, typer.Option(help="Cap in total (seeded sample).")] = None,
+    seed: Annotated[int, typer.Option(help="Sampling seed.")] = 13,
+    skip_annotated: Annotated[
+        Path | None, typer.Option(help="Annotation file or directory whose sentences to skip.")
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
+) -> None:
+    """Write sentences with weak-label suggestions and an empty `labels` column to fill in."""
+    from classifier.annotate import ExportOptions, export_sentences
+
+    options = ExportOptions(select, max_per_article, limit, seed, skip_annotated)
+    count = export_sentences(inputs, output, options, overwrite)
+    typer.echo(f"wrote {count} sentences to {output}")
+
+
+@annotate_app.command("import")
+def annotate_import(
+    edited: Annotated[Path, typer.Argument(help="The edited export (.csv or .jsonl).")],
+    into: Annotated[Path, typer.Option(help="Annotation JSONL to merge into.")],
+    articles: Annotated[
+        list[Path] | None, typer.Option(help="Articles to check the hashes against.")
+    ] = None,
+    annotator: Annotated[str | None, typer.Option(help="Set the annotator of every row.")] = None,
+) -> None:
+    """Validate labels and hashes (errors name the line) and merge into an annotation file."""
+    from classifier.annotate import import_annotations
+
+    stats = import_annotations(edited, into, articles, annotator)
+    typer.echo(
+        f"imported {stats['imported']} rows into {into} ({stats['added']} new, "
+        f"{stats['changed']} changed, {stats['skipped']} unlabelled rows skipped)"
+    )
+
+
 def main() -> None:
     """Console-script entry point: one-line errors and non-zero exits for bad input."""
     try:

@@ -37,9 +37,7 @@ class RawArticle:
 
 
 def detect_format(path: Path) -> str:
-    """Return ``txt``, ``jsonl`` or ``csv`` for a file, or ``txt`` for a directory."""
-    if path.is_dir():
-        return "txt"
+    """Return ``txt``, ``jsonl`` or ``csv`` for a file."""
     fmt = SUFFIX_FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InputError(
@@ -57,9 +55,8 @@ def read_articles(
         path = Path(raw_path)
         if not path.exists():
             raise InputError(f"{path}: no such file or directory")
-        reader = {"txt": _read_txt, "jsonl": _read_jsonl, "csv": _read_csv}[detect_format(path)]
         count = 0
-        for article in reader(path):
+        for article in _read_path(path):
             if article.source is None:
                 article.source = default_source
             if article.id in seen:
@@ -74,11 +71,21 @@ def read_articles(
             raise InputError(f"{path}: contains no articles")
 
 
-def _read_txt(path: Path) -> Iterator[RawArticle]:
-    files = sorted(path.glob("*.txt")) if path.is_dir() else [path]
-    if path.is_dir() and not files:
-        raise InputError(f"{path}: directory contains no .txt files")
+def _read_path(path: Path) -> Iterator[RawArticle]:
+    """A file by its suffix; a directory as every supported file in it, in name order."""
+    if not path.is_dir():
+        readers = {"txt": _read_txt, "jsonl": _read_jsonl, "csv": _read_csv}
+        yield from readers[detect_format(path)](path)
+        return
+    files = sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIX_FORMATS)
+    if not files:
+        raise InputError(f"{path}: directory contains no .txt, .jsonl or .csv files")
     for file in files:
+        yield from _read_path(file)
+
+
+def _read_txt(path: Path) -> Iterator[RawArticle]:
+    for file in [path]:
         text = read_utf8(file)
         if not text.strip():
             raise InputError(f"{file}: empty article")

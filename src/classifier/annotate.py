@@ -1,0 +1,194 @@
+"""The annotation round trip: export sentences for people to label, import their edits.
+
+Export writes CSV or JSONL with the weak labels as suggestions and an empty ``labels`` column.
+Import validates every row (known labels, matching sentence hashes) and merges the labelled
+rows into an annotation JSONL file, atomically.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from classifier.annotations import Annotation, parse_annotation, read_annotations, sentence_hash
+from classifier.corpus import Document, iter_documents
+from classifier.errors import AnnotationError, InputError
+from classifier.ingest import _iter_utf8_lines, _LineStream
+from classifier.io_utils import atomic_path, check_writable_target
+from classifier.labels import OTHER, display, from_multi_hot
+from classifier.weak import apply_functions, majority_vote
+
+EXPORT_COLUMNS = (
+    "article_id",
+    "sentence_index",
+    "sentence_hash",
+    "text",
+    "context_before",
+    "context_after",
+    "suggested",
+    "labels",
+    "annotator",
+    "note",
+)
+# Words that make a sentence worth a person's time in off-topic news (see shared/corpus/clickid).
+TRIGGERS = re.compile(
+    r"\b(pelanggar\w*|melanggar|mengimbau|imbauan|diimbau|diminta|meminta|wajib|larangan|dilarang|"
+    r"sanksi|teguran|dicopot|undang-undang|UU|pasal|PP|perpres|permen\w*|perda|pergub|perbup|"
+    r"surat edaran|SKB|KUHP|netral\w*|KPU|Bawaslu|kampanye|ASN|PNS|pemilu|pilkada)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class ExportOptions:
+    """Which sentences to export."""
+
+    select: str = "all"  # "all" or "triggers"
+    max_per_article: int | None = None
+    limit: int | None = None
+    seed: int = 13
+    skip_annotated: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.select not in {"all", "triggers"}:
+            raise AnnotationError(f"--select must be 'all' or 'triggers', got {self.select!r}")
+
+
+def _candidates(documents: Iterable[Document], options: ExportOptions) -> list[dict[str, Any]]:
+    done: set[tuple[str, int]] = set()
+    if options.skip_annotated is not None and options.skip_annotated.exists():
+        done = set(read_annotations([options.skip_annotated]))
+    rng = random.Random(options.seed)
+    rows: list[dict[str, Any]] = []
+    for document in documents:
+        texts = [s.text for s in document.sentences]
+        picked = [
+            s
+            for s in document.sentences
+            if (document.id, s.index) not in done
+            and (options.select == "all" or TRIGGERS.search(s.text))
+        ]
+        if options.max_per_article is not None and len(picked) > options.max_per_article:
+            picked = sorted(rng.sample(picked, options.max_per_article), key=lambda s: s.index)
+        for s in picked:
+            rows.append(
+                {
+                    "article_id": document.id,
+                    "sentence_index": s.index,
+                    "sentence_hash": sentence_hash(s.text),
+                    "text": s.text,
+                    "context_before": texts[s.index - 1] if s.index > 0 else "",
+                    "context_after": texts[s.index + 1] if s.index + 1 < len(texts) else "",
+                }
+            )
+    if options.limit is not None and len(rows) > options.limit:
+        rows = sorted(
+            rng.sample(rows, options.limit), key=lambda r: (r["article_id"], r["sentence_index"])
+        )
+    return rows
+
+
+def export_sentences(
+    inputs: list[Path], output: Path, options: ExportOptions, overwrite: bool = False
+) -> int:
+    """Write sentences with weak-label suggestions to ``output`` (.csv or .jsonl)."""
+    fmt = _format(output)
+    check_writable_target(output, overwrite)
+    rows = _candidates(iter_documents(inputs), options)
+    if rows:
+        silver = majority_vote(apply_functions([row["text"] for row in rows]))
+        for row, vector in zip(rows, silver, strict=True):
+            row.update(suggested=display(from_multi_hot(vector)), labels="", annotator="", note="")
+    with atomic_path(output) as tmp, tmp.open("w", encoding="utf-8", newline="") as handle:
+        if fmt == "csv":
+            writer = csv.DictWriter(handle, fieldnames=EXPORT_COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+        else:
+            for row in rows:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return len(rows)
+
+
+def _format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in {".csv", ".jsonl"}:
+        raise InputError(f"{path}: annotation files must be .csv or .jsonl")
+    return suffix[1:]
+
+
+def _read_edited(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Yield (file:line, row) from an edited export."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file or directory")
+    if _format(path) == "jsonl":
+        for number, line in _iter_utf8_lines(path):
+            if line.strip():
+                try:
+                    yield f"{path}:{number}", json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InputError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
+        return
+    reader = csv.DictReader(_LineStream(line for _, line in _iter_utf8_lines(path)))
+    if reader.fieldnames is None or "labels" not in reader.fieldnames:
+        raise InputError(f"{path}: CSV has no 'labels' column")
+    for row in reader:
+        yield f"{path}:{reader.line_num}", row
+
+
+def import_annotations(
+    edited: Path,
+    into: Path,
+    articles: list[Path] | None = None,
+    annotator: str | None = None,
+) -> dict[str, int]:
+    """Validate an edited export and merge its labelled rows into ``into``.
+
+    A row with an empty ``labels`` cell is not annotated yet and is skipped; ``other`` means
+    the empty set. Every problem names the file and line; nothing is written unless all pass.
+    """
+    imported: list[Annotation] = []
+    skipped = 0
+    for origin, row in _read_edited(edited):
+        labels = row.get("labels")
+        if labels is None or (isinstance(labels, str) and not labels.strip()):
+            skipped += 1
+            continue
+        if isinstance(labels, str) and labels.strip().casefold() == OTHER:
+            row["labels"] = []
+        text = row.get("text")
+        if text and sentence_hash(text) != row.get("sentence_hash"):
+            raise AnnotationError(f"{origin}: the sentence text was edited (hash mismatch)")
+        if annotator:
+            row["annotator"] = annotator
+        imported.append(parse_annotation(row, origin))
+    if articles:
+        _check_against_corpus(imported, articles)
+    existing = read_annotations([into]) if into.exists() else {}
+    changed = sum(1 for a in imported if a.key in existing and existing[a.key].labels != a.labels)
+    added = sum(1 for a in imported if a.key not in existing)
+    merged = {**existing, **{a.key: a for a in imported}}
+    with atomic_path(into) as tmp, tmp.open("w", encoding="utf-8") as handle:
+        for key in sorted(merged):
+            handle.write(merged[key].to_json() + "\n")
+    return {"imported": len(imported), "added": added, "changed": changed, "skipped": skipped}
+
+
+def _check_against_corpus(imported: list[Annotation], articles: list[Path]) -> None:
+    wanted = {a.article_id for a in imported}
+    current = {
+        (doc.id, s.index): sentence_hash(s.text)
+        for doc in iter_documents(articles)
+        if doc.id in wanted
+        for s in doc.sentences
+    }
+    for a in imported:
+        if current.get(a.key) != a.sentence_hash:
+            problem = "no such sentence" if a.key not in current else "hash no longer matches"
+            raise AnnotationError(f"{a.origin}: {a.article_id}#{a.sentence_index}: {problem}")
