@@ -159,6 +159,52 @@ def annotate_import(
     )
 
 
+@app.command()
+def train(
+    config: Annotated[Path, typer.Argument(help="Training config, e.g. configs/tfidf.yaml.")],
+    overrides: SetOption = None,
+    resume: Annotated[bool, typer.Option(help="Continue from the last epoch checkpoint.")] = False,
+) -> None:
+    """Train one model as one MLflow run: metrics, artifacts, model and registry alias."""
+    from classifier.train import load_train_config
+    from classifier.train import train as run_training
+
+    cfg = load_train_config(config, overrides or [])
+    metrics = run_training(cfg, resume=resume)
+    typer.echo(
+        f"{cfg.model.kind}: test macro-F1 {metrics['test_macro_f1']:.3f} "
+        f"[{metrics['test_macro_f1_ci_low']:.3f}, {metrics['test_macro_f1_ci_high']:.3f}], "
+        f"validation macro-F1 {metrics['validation_macro_f1']:.3f}, "
+        f"train {metrics['train_seconds']:.1f}s, "
+        f"{metrics['predict_sentences_per_second']:.0f} sentences/s (run {metrics['run_id']})"
+    )
+
+
+@app.command()
+def promote(
+    name: Annotated[str, typer.Argument(help="Registered model name.")],
+    version: Annotated[str, typer.Argument(help="Version to promote.")],
+    alias: Annotated[str, typer.Option(help="Alias to set.")] = "champion",
+) -> None:
+    """Set the `champion` alias (or another) on a registered model version."""
+    from classifier.tracking import configure_mlflow
+    from classifier.tracking import promote as set_alias
+
+    configure_mlflow()
+    set_alias(name, version, alias)
+    typer.echo(f"models:/{name}@{alias} -> version {version}")
+
+
+@app.command()
+def compare(
+    experiment: Annotated[str, typer.Option(help="MLflow experiment.")] = "asn-neutrality",
+) -> None:
+    """Table of the latest finished run of each model kind: macro-F1 with 95% CI, per label."""
+    from classifier.compare import comparison_table, latest_runs_by_kind
+
+    typer.echo(comparison_table(latest_runs_by_kind(experiment)))
+
+
 def main() -> None:
     """Console-script entry point: one-line errors and non-zero exits for bad input."""
     try:

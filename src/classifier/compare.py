@@ -1,0 +1,59 @@
+"""``classifier compare``: the latest finished run of each model kind, side by side."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mlflow
+
+from classifier.errors import ConfigError
+from classifier.labels import LABEL_IDS
+from classifier.tracking import configure_mlflow
+
+
+def latest_runs_by_kind(experiment: str) -> list[Any]:
+    """The newest FINISHED run per ``model_kind`` tag, in kind order."""
+    configure_mlflow()
+    found = mlflow.get_experiment_by_name(experiment)
+    if found is None:
+        raise ConfigError(f"no MLflow experiment named {experiment!r} (train a model first)")
+    runs = mlflow.search_runs(
+        [found.experiment_id],
+        filter_string="attributes.status = 'FINISHED'",
+        order_by=["attributes.start_time DESC"],
+        output_format="list",
+    )
+    latest: dict[str, Any] = {}
+    for run in runs:
+        kind = run.data.tags.get("model_kind")
+        if kind and kind not in latest and "test_macro_f1" in run.data.metrics:
+            latest[kind] = run
+    if not latest:
+        raise ConfigError(f"experiment {experiment!r} has no finished training runs")
+    return [latest[kind] for kind in sorted(latest)]
+
+
+def comparison_table(runs: list[Any]) -> str:
+    """A markdown table: macro-F1 [95% CI], per-label F1, train seconds, sentences/s."""
+    header = [
+        "model",
+        "test macro-F1 [95% CI]",
+        *(f"F1 {label}" for label in LABEL_IDS),
+        "train s",
+        "sent/s",
+        "run",
+    ]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for run in runs:
+        m = run.data.metrics
+        cells = [
+            run.data.tags.get("model_kind", "?"),
+            f"{m['test_macro_f1']:.3f} [{m.get('test_macro_f1_ci_low', float('nan')):.3f}, "
+            f"{m.get('test_macro_f1_ci_high', float('nan')):.3f}]",
+            *(f"{m.get(f'test_f1_{label}', float('nan')):.3f}" for label in LABEL_IDS),
+            f"{m.get('train_seconds', float('nan')):.1f}",
+            f"{m.get('predict_sentences_per_second', float('nan')):.0f}",
+            run.info.run_id[:8],
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -1,0 +1,114 @@
+"""Multi-label metrics with names shared by every model kind, threshold tuning and bootstrap CIs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.metrics import f1_score, hamming_loss, precision_score, recall_score
+
+from classifier.labels import LABEL_IDS
+
+THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.025), 3)
+
+
+def bce_loss(labels: np.ndarray, scores: np.ndarray) -> float:
+    """Mean binary cross-entropy of scores against 0/1 labels."""
+    p = np.clip(scores.astype(np.float64), 1e-7, 1 - 1e-7)
+    y = labels.astype(np.float64)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+def macro_f1(labels: np.ndarray, predicted: np.ndarray) -> float:
+    """Macro-F1 over the schema's labels (a label absent in both counts as F1 = 0)."""
+    return float(f1_score(labels, predicted, average="macro", zero_division=0))
+
+
+def tune_thresholds(labels: np.ndarray, scores: np.ndarray, default: float = 0.5) -> np.ndarray:
+    """Per-label threshold maximising F1 on the given (validation) split.
+
+    Ties go to the threshold closest to ``default``; a label with no positives keeps it.
+    """
+    thresholds = np.full(labels.shape[1], default, dtype=np.float32)
+    for k in range(labels.shape[1]):
+        if labels[:, k].sum() == 0:
+            continue
+        best = (-1.0, 0.0)
+        for t in THRESHOLD_GRID:
+            f1 = f1_score(labels[:, k], scores[:, k] >= t, zero_division=0)
+            key = (round(float(f1), 6), -abs(float(t) - default))
+            if key > best:
+                best, thresholds[k] = key, t
+    return thresholds
+
+
+def split_metrics(labels: np.ndarray, predicted: np.ndarray, split: str) -> dict[str, float]:
+    """``{split}_macro_f1``, micro-F1, subset accuracy, Hamming loss and per-label P/R/F1."""
+    metrics = {
+        f"{split}_macro_f1": macro_f1(labels, predicted),
+        f"{split}_micro_f1": float(f1_score(labels, predicted, average="micro", zero_division=0)),
+        f"{split}_subset_accuracy": float(np.mean(np.all(labels == predicted, axis=1))),
+        f"{split}_hamming_loss": float(hamming_loss(labels, predicted)),
+    }
+    for k, label in enumerate(LABEL_IDS):
+        y, p = labels[:, k], predicted[:, k]
+        metrics[f"{split}_f1_{label}"] = float(f1_score(y, p, zero_division=0))
+        metrics[f"{split}_precision_{label}"] = float(precision_score(y, p, zero_division=0))
+        metrics[f"{split}_recall_{label}"] = float(recall_score(y, p, zero_division=0))
+    return metrics
+
+
+def per_source_metrics(
+    labels: np.ndarray, predicted: np.ndarray, sources: Sequence[str], split: str
+) -> dict[str, float]:
+    """``{split}_macro_f1_{source}`` (and per-label F1) for each source present."""
+    metrics: dict[str, float] = {}
+    source_array = np.asarray(sources)
+    for source in sorted(set(sources)):
+        mask = source_array == source
+        metrics[f"{split}_macro_f1_{source}"] = macro_f1(labels[mask], predicted[mask])
+        for k, label in enumerate(LABEL_IDS):
+            metrics[f"{split}_f1_{label}_{source}"] = float(
+                f1_score(labels[mask, k], predicted[mask, k], zero_division=0)
+            )
+    return metrics
+
+
+def _group_indices(groups: Sequence[str] | None, n: int) -> list[np.ndarray]:
+    if groups is None:
+        return [np.array([i]) for i in range(n)]
+    index: dict[str, list[int]] = {}
+    for i, group in enumerate(groups):
+        index.setdefault(group, []).append(i)
+    return [np.array(rows) for rows in index.values()]
+
+
+def bootstrap_macro_f1(
+    labels: np.ndarray,
+    predicted: np.ndarray,
+    groups: Sequence[str] | None = None,
+    n_resamples: int = 1000,
+    seed: int = 13,
+    baseline: np.ndarray | None = None,
+) -> tuple[float, float, float]:
+    """Point estimate and 95% percentile CI of macro-F1, resampling whole articles.
+
+    Sentences of one article are not independent, so the bootstrap draws articles (``groups``).
+    With ``baseline`` predictions the statistic is the paired difference model - baseline.
+    """
+    clusters = _group_indices(groups, len(labels))
+    rng = np.random.default_rng(seed)
+
+    def statistic(rows: np.ndarray) -> float:
+        value = macro_f1(labels[rows], predicted[rows])
+        if baseline is not None:
+            value -= macro_f1(labels[rows], baseline[rows])
+        return value
+
+    point = statistic(np.arange(len(labels)))
+    samples = []
+    for _ in range(n_resamples):
+        picked = rng.integers(0, len(clusters), len(clusters))
+        samples.append(statistic(np.concatenate([clusters[i] for i in picked])))
+    low, high = np.percentile(samples, [2.5, 97.5])
+    return point, float(low), float(high)

@@ -1,0 +1,99 @@
+"""The interface every model kind shares: fit, predict_proba, save and load."""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from classifier.config import from_dict
+from classifier.errors import ConfigError
+from classifier.labels import LABEL_IDS
+
+META_FILE = "classifier_model.json"
+EpochLogger = Callable[[int, dict[str, float]], None]
+
+
+@dataclass
+class Split:
+    """Texts and a multi-hot label matrix (rows follow ``texts``)."""
+
+    texts: list[str]
+    labels: np.ndarray  # shape (n, len(LABEL_IDS)), 0/1
+    sources: list[str] | None = None
+    article_ids: list[str] | None = None
+
+
+class SentenceModel(ABC):
+    """A multi-label sentence classifier with per-label decision thresholds."""
+
+    kind: ClassVar[str] = ""
+    Params: ClassVar[type]  # a dataclass of the kind's hyper-parameters
+
+    def __init__(self, params: Any, seed: int = 13) -> None:
+        self.params = params
+        self.seed = seed
+        self.thresholds = np.full(len(LABEL_IDS), 0.5, dtype=np.float32)
+
+    @classmethod
+    def from_config(cls, params: dict[str, Any], seed: int, where: str) -> SentenceModel:
+        """Build from the config's ``model.params`` mapping, rejecting unknown keys."""
+        return cls(from_dict(cls.Params, params, where, "model.params"), seed)
+
+    @abstractmethod
+    def fit(self, train: Split, validation: Split, log_epoch: EpochLogger | None = None) -> None:
+        """Train on ``train``; report per-epoch metrics through ``log_epoch``."""
+
+    @abstractmethod
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Scores in [0, 1], shape (len(texts), number of labels)."""
+
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
+        """0/1 label matrix using the per-label thresholds."""
+        return (self.predict_proba(texts) >= self.thresholds).astype(np.int8)
+
+    @abstractmethod
+    def _save_weights(self, directory: Path) -> None:
+        """Write what the kind needs to reload itself into ``directory``."""
+
+    @abstractmethod
+    def _load_weights(self, directory: Path) -> None:
+        """Read back what :meth:`_save_weights` wrote."""
+
+    def save(self, directory: Path | str) -> Path:
+        """Save weights plus a metadata file naming the kind, params and thresholds."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        self._save_weights(directory)
+        meta = {
+            "kind": self.kind,
+            "labels": list(LABEL_IDS),
+            "thresholds": [float(t) for t in self.thresholds],
+            "params": asdict(self.params),
+            "seed": self.seed,
+        }
+        (directory / META_FILE).write_text(json.dumps(meta, indent=2, default=str), "utf-8")
+        return directory
+
+
+def load_model(directory: Path | str) -> SentenceModel:
+    """Load any saved model kind from its directory."""
+    from classifier.models import get_model_class
+
+    directory = Path(directory)
+    meta_path = directory / META_FILE
+    if not meta_path.exists():
+        raise ConfigError(f"{directory}: not a saved classifier model (no {META_FILE})")
+    meta = json.loads(meta_path.read_text("utf-8"))
+    if meta.get("labels") != list(LABEL_IDS):
+        raise ConfigError(f"{directory}: model labels {meta.get('labels')} differ from the schema")
+    cls = get_model_class(meta["kind"])
+    model = cls.from_config(meta["params"], meta.get("seed", 13), str(meta_path))
+    model.thresholds = np.asarray(meta["thresholds"], dtype=np.float32)
+    model._load_weights(directory)
+    return model

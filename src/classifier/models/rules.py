@@ -1,0 +1,55 @@
+"""The ``rules`` baseline: labelling-function vote shares as scores; nothing to train."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from classifier.models import register
+from classifier.models.base import EpochLogger, SentenceModel, Split
+from classifier.weak import apply_functions, vote_scores
+
+
+@dataclass
+class RulesParams:
+    """The rules have no hyper-parameters; thresholds stay at 0.5 (majority vote) by default."""
+
+    tune_thresholds: bool = False
+
+
+@register("rules")
+class RulesModel(SentenceModel):
+    """Majority vote of the keyword and regex labelling functions in :mod:`classifier.weak`."""
+
+    Params = RulesParams
+
+    def fit(self, train: Split, validation: Split, log_epoch: EpochLogger | None = None) -> None:
+        """Nothing to learn; scores the validation split so runs log the same epoch metrics."""
+        if log_epoch is not None:
+            from classifier.metrics import bce_loss, macro_f1
+
+            train_scores = self.predict_proba(train.texts)
+            val_scores = self.predict_proba(validation.texts)
+            log_epoch(
+                0,
+                {
+                    "train_loss": bce_loss(train.labels, train_scores),
+                    "val_loss": bce_loss(validation.labels, val_scores),
+                    "val_macro_f1": macro_f1(validation.labels, val_scores >= self.thresholds),
+                },
+            )
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Share of positive votes per label among the functions that voted."""
+        # A strict majority must clear 0.5, so nudge exact ties below the threshold.
+        scores = vote_scores(apply_functions(list(texts)))
+        return np.where(scores == 0.5, 0.499, scores).astype(np.float32)
+
+    def _save_weights(self, directory: Path) -> None:
+        return None
+
+    def _load_weights(self, directory: Path) -> None:
+        return None

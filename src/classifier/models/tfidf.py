@@ -1,0 +1,110 @@
+"""TF-IDF baseline: word 1-2-grams plus char_wb 2-5-grams into one-vs-rest logistic regression."""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from classifier.models import register
+from classifier.models.base import EpochLogger, SentenceModel, Split
+
+WEIGHTS_FILE = "tfidf_pipeline.pkl"
+
+
+@dataclass
+class TfidfParams:
+    """Hyper-parameters of the TF-IDF + logistic-regression pipeline."""
+
+    word_ngram_max: int = 2
+    char_ngram_min: int = 2
+    char_ngram_max: int = 5
+    min_df: int = 1
+    max_features: int | None = 300_000
+    sublinear_tf: bool = True
+    C: float = 4.0
+    class_weight: str | None = "balanced"
+    max_iter: int = 2000
+    tune_thresholds: bool = True
+
+
+@register("tfidf")
+class TfidfModel(SentenceModel):
+    """One-vs-rest logistic regression with class weights over word and char TF-IDF."""
+
+    Params = TfidfParams
+
+    def _build(self) -> Pipeline:
+        p: TfidfParams = self.params
+        features = FeatureUnion(
+            [
+                (
+                    "word",
+                    TfidfVectorizer(
+                        analyzer="word",
+                        ngram_range=(1, p.word_ngram_max),
+                        min_df=p.min_df,
+                        max_features=p.max_features,
+                        sublinear_tf=p.sublinear_tf,
+                        lowercase=True,
+                    ),
+                ),
+                (
+                    "char",
+                    TfidfVectorizer(
+                        analyzer="char_wb",
+                        ngram_range=(p.char_ngram_min, p.char_ngram_max),
+                        min_df=p.min_df,
+                        max_features=p.max_features,
+                        sublinear_tf=p.sublinear_tf,
+                        lowercase=True,
+                    ),
+                ),
+            ]
+        )
+        classifier = OneVsRestClassifier(
+            LogisticRegression(
+                C=p.C,
+                class_weight=p.class_weight,
+                max_iter=p.max_iter,
+                solver="liblinear",
+                random_state=self.seed,
+            )
+        )
+        return Pipeline([("features", features), ("classifier", classifier)])
+
+    def fit(self, train: Split, validation: Split, log_epoch: EpochLogger | None = None) -> None:
+        """Fit the pipeline once; log the same epoch metrics as iterative models (epoch 0)."""
+        self.pipeline = self._build().fit(train.texts, train.labels)
+        if log_epoch is not None:
+            from classifier.metrics import bce_loss, macro_f1
+
+            val_scores = self.predict_proba(validation.texts)
+            log_epoch(
+                0,
+                {
+                    "train_loss": bce_loss(train.labels, self.predict_proba(train.texts)),
+                    "val_loss": bce_loss(validation.labels, val_scores),
+                    "val_macro_f1": macro_f1(validation.labels, val_scores >= self.thresholds),
+                },
+            )
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Per-label probabilities from the one-vs-rest classifiers."""
+        return np.asarray(self.pipeline.predict_proba(list(texts)), dtype=np.float32)
+
+    def _save_weights(self, directory: Path) -> None:
+        with (directory / WEIGHTS_FILE).open("wb") as handle:
+            pickle.dump(self.pipeline, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def _load_weights(self, directory: Path) -> None:
+        # Only the project's own saved models are loaded here (pickle trusts its input).
+        with (directory / WEIGHTS_FILE).open("rb") as handle:
+            self.pipeline = pickle.load(handle)

