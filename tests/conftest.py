@@ -28,3 +28,102 @@ def write_jsonl(path: Path, rows: list[dict]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
     return path
+
+
+LABEL_TEMPLATES = {
+    "violation_reported": "Bawaslu {place} menemukan {n} ASN melanggar netralitas saat kampanye.",
+    "no_violation": "Hingga kini Bawaslu {place} tidak menemukan pelanggaran netralitas ASN.",
+    "exhortation": "Bupati {place} meminta seluruh ASN tetap netral dalam Pilkada.",
+    "legal_citation": "Aturan itu tercantum dalam UU Nomor {n} Tahun 2023 tentang ASN di {place}.",
+    "other": "Warga {place} memadati pasar pada pagi hari ke-{n}.",
+}
+PLACES = ["Banjar", "Kukar", "Bintan", "Lingga", "Garut", "Sleman", "Bone", "Poso", "Ambon", "Bima"]
+
+
+@pytest.fixture(scope="session")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Small parquet splits in the prepared format: 10 synthetic articles + 2 seed-like ones."""
+    from classifier.card import render_card
+    from classifier.dataset import (
+        DataConfig,
+        PreparedData,
+        SourceConfig,
+        SplitFractions,
+        grouped_split,
+        write_prepared,
+    )
+
+    root = tmp_path_factory.mktemp("prepared")
+    rows = []
+    for a, place in enumerate([*PLACES, "Kota A", "Kota B"]):
+        source = "seed" if a >= len(PLACES) else "synthetic"
+        for i, (label, template) in enumerate(LABEL_TEMPLATES.items()):
+            for j in range(2):
+                text = template.format(place=place, n=a * 10 + i + j)
+                rows.append(
+                    {
+                        "id": f"art-{a}#{i * 2 + j}",
+                        "article_id": f"art-{a}",
+                        "sentence_index": i * 2 + j,
+                        "start": 0,
+                        "end": len(text),
+                        "text": text,
+                        "labels": [] if label == "other" else [label],
+                        "source": source,
+                        "synthetic": source == "synthetic",
+                        "annotator": "test",
+                    }
+                )
+    config = DataConfig(
+        sources=[SourceConfig("synthetic", root, root)],
+        output_dir=root / "processed",
+        seed=1,
+        split=SplitFractions(0.6, 0.2, 0.2),
+    )
+    prepared_data = PreparedData(grouped_split(rows, config.split, 1), [], config)
+    write_prepared(prepared_data, render_card(prepared_data))
+    return root / "processed"
+
+
+@pytest.fixture(scope="session")
+def tiny_bert(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2-layer BERT with a small WordPiece vocabulary, built here from scratch."""
+    import torch
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    folder = tmp_path_factory.mktemp("tiny-bert")
+    words = sorted({w.lower().strip(".,") for t in LABEL_TEMPLATES.values() for w in t.split()})
+    chars = list("abcdefghijklmnopqrstuvwxyz0123456789")
+    vocab = [
+        "[PAD]",
+        "[UNK]",
+        "[CLS]",
+        "[SEP]",
+        "[MASK]",
+        *chars,
+        *(f"##{c}" for c in chars),
+        *[w for w in words if "{" not in w],
+    ]
+    (folder / "vocab.txt").write_text("\n".join(dict.fromkeys(vocab)) + "\n", "utf-8")
+    BertTokenizerFast(vocab_file=str(folder / "vocab.txt")).save_pretrained(folder)
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=len(dict.fromkeys(vocab)),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=64,
+    )
+    BertModel(config).save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture
+def tracking(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A throw-away MLflow store (SQLite + local artifacts) for one test."""
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    monkeypatch.delenv("MLFLOW_REGISTRY_URI", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return uri

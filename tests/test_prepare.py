@@ -197,4 +197,4 @@ def test_seed_gold_is_complete_and_matches() -> None:
     config = DataConfig(sources=[SourceConfig("seed", SEEDS, SEED_GOLD, complete=True)])
     rows, skipped = collect_rows(config, log=lambda _: None)
     assert not skipped and len(rows) >= 70
-    assert {r["annotator"] for r in rows} <= {"gold-a", "gold-b", "gold"}
+    assert {r["annotator"] for r in rows} <= {"gold-a", "gold-b", "adjudicated"}

@@ -192,3 +192,102 @@ def _check_against_corpus(imported: list[Annotation], articles: list[Path]) -> N
         if current.get(a.key) != a.sentence_hash:
             problem = "no such sentence" if a.key not in current else "hash no longer matches"
             raise AnnotationError(f"{a.origin}: {a.article_id}#{a.sentence_index}: {problem}")
+
+
+def _pieces_hashes(text: str, max_tokens: int = 120) -> dict[str, str]:
+    """Hashes of every run of whole tokens in ``text`` (an old sentence is such a run)."""
+    words = text.split()[:max_tokens]
+    return {
+        sentence_hash(" ".join(words[i:j])): " ".join(words[i:j])
+        for i in range(len(words))
+        for j in range(i + 1, len(words) + 1)
+    }
+
+
+def rekey_annotations(annotation_file: Path, articles: list[Path]) -> dict[str, Any]:
+    """Re-align annotations after cleaning or splitting changed, using sentence hashes.
+
+    Annotation files keep hashes, not texts, so old sentences are found by hashing: an
+    unchanged sentence moves to its new index; a new sentence that merges old ones (found by
+    hashing its runs of tokens) gets the union of their labels; an old sentence now split in
+    several (found by hashing runs of consecutive new sentences) passes its labels to each
+    part. Merged and split ones are marked ``needs review`` in the note.
+    """
+    existing = read_annotations([annotation_file])
+    by_article: dict[str, list[Annotation]] = {}
+    for row in existing.values():
+        by_article.setdefault(row.article_id, []).append(row)
+    rekeyed: dict[tuple[str, int], Annotation] = {}
+    moved = review = 0
+    unmatched: list[str] = []
+    for doc in iter_documents(articles):
+        old_rows = by_article.pop(doc.id, [])
+        if not old_rows:
+            continue
+        old = {row.sentence_hash: row for row in old_rows}
+        used: set[str] = set()
+        texts = [s.text for s in doc.sentences]
+
+        def keep(
+            index: int,
+            labels: list[str],
+            source: Annotation,
+            note: str,
+            article_id: str = doc.id,
+            sentence_texts: list[str] = texts,
+        ) -> None:
+            rekeyed[(article_id, index)] = Annotation(
+                article_id,
+                index,
+                sentence_hash(sentence_texts[index]),
+                labels,
+                source.annotator,
+                note,
+            )
+
+        for s in doc.sentences:
+            row = old.get(sentence_hash(s.text))
+            if row is not None:
+                moved += row.sentence_index != s.index
+                used.add(row.sentence_hash)
+                keep(s.index, row.labels, row, row.note)
+        for s in doc.sentences:
+            if (doc.id, s.index) in rekeyed:
+                continue
+            parts = [old[h] for h in _pieces_hashes(s.text) if h in old and h not in used]
+            if parts:
+                labels = sorted({label for r in parts for label in r.labels})
+                keep(
+                    s.index,
+                    labels,
+                    parts[0],
+                    "needs review: merged from old sentences "
+                    + ", ".join(str(r.sentence_index) for r in parts),
+                )
+                used.update(r.sentence_hash for r in parts)
+                review += 1
+                continue
+            for width in range(2, 6):  # this sentence may be the start of an old one, now split
+                joined = sentence_hash(" ".join(texts[s.index : s.index + width]))
+                row = old.get(joined)
+                if row is not None and joined not in used:
+                    for index in range(s.index, min(s.index + width, len(texts))):
+                        keep(
+                            index,
+                            row.labels,
+                            row,
+                            f"needs review: split from old sentence {row.sentence_index}",
+                        )
+                        review += 1
+                    used.add(joined)
+                    break
+        unmatched += [
+            f"{r.article_id}#{r.sentence_index}" for r in old_rows if r.sentence_hash not in used
+        ]
+    unmatched += [
+        f"{r.article_id}#{r.sentence_index}" for rows in by_article.values() for r in rows
+    ]
+    with atomic_path(annotation_file) as tmp, tmp.open("w", encoding="utf-8") as handle:
+        for key in sorted(rekeyed):
+            handle.write(rekeyed[key].to_json() + "\n")
+    return {"kept": len(rekeyed), "moved": moved, "needs_review": review, "unmatched": unmatched}

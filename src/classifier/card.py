@@ -114,12 +114,31 @@ def _cooccurrence(all_rows: list[dict[str, Any]]) -> str:
     )
 
 
-def load_extra_sections(annotation_root: Path) -> dict[str, str]:
-    """Quality reports saved next to the annotations (agreement, near-duplicates), if any."""
-    sections: dict[str, str] = {}
-    report = annotation_root / "quality.json"
-    if report.exists():
-        data = json.loads(report.read_text(encoding="utf-8"))
-        for title, body in data.get("card_sections", {}).items():
-            sections[title] = body
+def quality_sections(prepared: PreparedData, agreement_dir: Path | None) -> dict[str, str]:
+    """Near-duplicate count over the built corpus and, if recorded, the kappa table."""
+    from classifier.quality import kappa_markdown, kappa_table, near_duplicates
+
+    rows = [row for split in SPLITS for row in prepared.rows[split]]
+    pairs = near_duplicates([row["text"] for row in rows])
+    shown = "; ".join(
+        f"{rows[p.first]['id']} ~ {rows[p.second]['id']} ({p.similarity:.2f})" for p in pairs[:10]
+    )
+    sections = {
+        "Near-duplicates": f"Sentence pairs with token Jaccard > 0.8: **{len(pairs)}**"
+        + (f" (first ones: {shown})" if pairs else "")
+        + "."
+    }
+    records = []
+    if agreement_dir is not None and agreement_dir.exists():
+        for file in sorted(agreement_dir.glob("*.jsonl")):
+            records += [json.loads(line) for line in file.read_text("utf-8").splitlines() if line]
+    if records:
+        disagreements = sum(r["labels_first"] != r["labels_second"] for r in records)
+        sections["Inter-annotator agreement"] = (
+            f"A blind second pass relabelled {len(records)} sentences stratified by source and "
+            "label, without seeing the first labels. Cohen's kappa per label (n/a: neither "
+            f"pass used the label in that group). {disagreements} sentences differed; they were "
+            "resolved by the guideline (`docs/annotation_guideline.md`, *Conventions from "
+            "adjudication*).\n\n" + kappa_markdown(kappa_table(records))
+        )
     return sections

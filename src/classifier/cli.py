@@ -75,17 +75,14 @@ def prepare(
     overrides: SetOption = None,
 ) -> None:
     """Join articles and annotations into grouped train/validation/test parquet splits."""
-    from classifier.card import load_extra_sections, render_card
+    from classifier.card import quality_sections, render_card
     from classifier.config import load_config
     from classifier.dataset import SPLITS, DataConfig, write_prepared
     from classifier.dataset import prepare as build
 
     data_config = load_config(config, DataConfig, overrides or [])
     prepared = build(data_config, log=lambda message: typer.echo(message, err=True))
-    roots = {source.annotations.parent for source in data_config.sources}
-    extra: dict[str, str] = {}
-    for root in sorted(roots):
-        extra.update(load_extra_sections(root))
+    extra = quality_sections(prepared, data_config.agreement_dir)
     out = write_prepared(prepared, render_card(prepared, extra))
     sizes = ", ".join(f"{s} {len(prepared.rows[s])}" for s in SPLITS)
     typer.echo(
@@ -156,6 +153,23 @@ def annotate_import(
     typer.echo(
         f"imported {stats['imported']} rows into {into} ({stats['added']} new, "
         f"{stats['changed']} changed, {stats['skipped']} unlabelled rows skipped)"
+    )
+
+
+@app.command()
+@annotate_app.command("rekey")
+def annotate_rekey(
+    annotations: Annotated[Path, typer.Argument(help="Annotation JSONL file to re-align.")],
+    articles: Annotated[list[Path], typer.Option(help="The articles it labels.")],
+) -> None:
+    """After a cleaning/splitting change: move labels to the new sentence indices by hash."""
+    from classifier.annotate import rekey_annotations
+
+    stats = rekey_annotations(annotations, articles)
+    typer.echo(
+        f"{annotations}: {stats['kept']} rows kept, {stats['moved']} moved, "
+        f"{stats['needs_review']} need review, {len(stats['unmatched'])} unmatched"
+        + (f" ({', '.join(stats['unmatched'][:10])})" if stats["unmatched"] else "")
     )
 
 

@@ -67,6 +67,7 @@ class DataConfig:
     output_dir: Path = Path("data/processed")
     seed: int = 13
     split: SplitFractions = field(default_factory=SplitFractions)
+    agreement_dir: Path | None = None  # second-pass labels, for the kappa table of the card
 
     def __post_init__(self) -> None:
         names = [source.name for source in self.sources]

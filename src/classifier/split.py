@@ -15,7 +15,7 @@ from dataclasses import dataclass
 ABBREVIATIONS = frozenset(
     """
     no kab kec kel prov ds jl jln gg rt rw kp dr drs dra ir prof h hj kh ust s.h
-    moh moch muh muhd mochd hi abd
+    moh moch muh muhd mochd hi abd kms
     s.e s.t s.pd s.sos s.ag s.ip s.kom s.km s.farm s.ked s.kep s.hut s.pd.i s.h.i s.th m.si
     m.h m.m m.pd m.kes m.ag m.t m.kom m.ap m.sc m.a m.hum m.ikom m.b.a ph.d ll.m sp dll dsb
     dst dkk dlsb tsb yth sdr sdri bpk tn ny nn mr mrs ms rp usd tgl hlm

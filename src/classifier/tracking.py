@@ -33,6 +33,21 @@ def configure_mlflow() -> str:
     return uri
 
 
+def ensure_experiment(name: str) -> None:
+    """Make ``name`` the active experiment, creating it if needed.
+
+    With a local SQLite store, artifacts go to ``mlruns/`` beside the database rather than
+    wherever the command happened to be started.
+    """
+    if mlflow.get_experiment_by_name(name) is None:
+        uri = mlflow.get_tracking_uri()
+        location = None
+        if uri.startswith("sqlite:///"):
+            location = (Path(uri.removeprefix("sqlite:///")).parent / "mlruns").resolve().as_uri()
+        mlflow.create_experiment(name, artifact_location=location)
+    mlflow.set_experiment(name)
+
+
 def library_versions() -> dict[str, str]:
     """Installed versions of the libraries that shape results."""
     versions = {}

@@ -25,6 +25,7 @@ from classifier.models import get_model_class
 from classifier.models.base import SentenceModel, Split
 from classifier.tracking import (
     configure_mlflow,
+    ensure_experiment,
     git_commit,
     library_versions,
     log_datasets,
@@ -134,8 +135,23 @@ def _log_artifacts(
     mlflow.log_table(table, artifact_file="evaluation/misclassified_test.json")
 
 
+@dataclass
+class TrainResult:
+    """What one training run produced: the fitted model, its metrics and the MLflow run id."""
+
+    model: SentenceModel
+    metrics: dict[str, float]
+    run_id: str
+    registered_version: str | None
+
+
 def train(cfg: TrainConfig, resume: bool = False) -> dict[str, float]:
-    """Train ``cfg.model`` on the prepared splits in one MLflow run; return the final metrics.
+    """Train ``cfg.model`` on the prepared splits in one MLflow run; return the final metrics."""
+    return run_training(cfg, resume).metrics
+
+
+def run_training(cfg: TrainConfig, resume: bool = False) -> TrainResult:
+    """:func:`train`, also returning the in-memory model.
 
     Any exception ends the run as FAILED (the ``start_run`` context does this) and is re-raised.
     """
@@ -148,7 +164,7 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict[str, float]:
     model = model_cls.from_config(cfg.model.params, cfg.seed, "config")
     if hasattr(model, "configure_checkpoints"):
         model.configure_checkpoints(cfg.checkpoint_dir / (cfg.run_name or cfg.model.kind), resume)
-    mlflow.set_experiment(cfg.experiment)
+    ensure_experiment(cfg.experiment)
     with mlflow.start_run(run_name=cfg.run_name or cfg.model.kind) as run:
         mlflow.set_tags({"model_kind": cfg.model.kind, "git_commit": git_commit()})
         log_params({**flatten(to_dict(cfg)), **library_versions(), "git_commit": git_commit()})
@@ -181,9 +197,8 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict[str, float]:
             _, version = log_pyfunc_model(Path(model_dir), name, example)
         if version is not None:
             mlflow.set_tag("registered_version", f"{name}/{version}")
-            metrics["registered_version"] = float(version)
         metrics["run_id"] = run.info.run_id  # type: ignore[assignment]
-    return metrics
+    return TrainResult(model, metrics, run.info.run_id, str(version) if version else None)
 
 
 def _model_dir():
