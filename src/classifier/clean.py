@@ -63,7 +63,8 @@ _NOISE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"^(tinggalkan (komentar|balasan)|leave a (reply|comment)|tulis komentar"
             r"|kirim komentar|silakan masukkan (komentar|nama|alamat)|simpan nama|situs ini "
             r"menggunakan akismet|komentar\s*\*?$|nama\s*\*?$|e-?mail\s*\*?$|situs web\s*\*?$"
-            r"|website\s*\*?$|\d+\s+komentar$|belum ada komentar)",
+            r"|website\s*\*?$|\d+\s+komentar$|belum ada komentar|alamat e-?mail anda tidak akan"
+            r"|ruas yang wajib ditandai|your email address will not be published)",
         ),
         ("copyright", r"^(copyright\b|©|\(c\)\s*\d{4}|hak cipta\b|all rights reserved)"),
         (
