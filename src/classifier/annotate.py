@@ -21,7 +21,7 @@ from classifier.corpus import Document, iter_documents
 from classifier.errors import AnnotationError, InputError
 from classifier.ingest import _iter_utf8_lines, _LineStream
 from classifier.io_utils import atomic_path, check_writable_target
-from classifier.labels import OTHER, display, from_multi_hot
+from classifier.labels import OTHER, display, from_multi_hot, validate_labels
 from classifier.weak import apply_functions, majority_vote
 
 EXPORT_COLUMNS = (
@@ -171,6 +171,9 @@ def import_annotations(
     if articles:
         _check_against_corpus(imported, articles)
     existing = read_annotations([into]) if into.exists() else {}
+    for row in imported:  # a re-import without an annotator keeps the one on record
+        if not row.annotator and row.key in existing:
+            row.annotator = existing[row.key].annotator
     changed = sum(1 for a in imported if a.key in existing and existing[a.key].labels != a.labels)
     added = sum(1 for a in imported if a.key not in existing)
     merged = {**existing, **{a.key: a for a in imported}}
@@ -219,7 +222,7 @@ def rekey_annotations(annotation_file: Path, articles: list[Path]) -> dict[str, 
         by_article.setdefault(row.article_id, []).append(row)
     rekeyed: dict[tuple[str, int], Annotation] = {}
     moved = review = 0
-    unmatched: list[str] = []
+    lost: list[Annotation] = []
     for doc in iter_documents(articles):
         old_rows = by_article.pop(doc.id, [])
         if not old_rows:
@@ -256,7 +259,7 @@ def rekey_annotations(annotation_file: Path, articles: list[Path]) -> dict[str, 
                 continue
             parts = [old[h] for h in _pieces_hashes(s.text) if h in old and h not in used]
             if parts:
-                labels = sorted({label for r in parts for label in r.labels})
+                labels = validate_labels({label for r in parts for label in r.labels})
                 keep(
                     s.index,
                     labels,
@@ -281,13 +284,24 @@ def rekey_annotations(annotation_file: Path, articles: list[Path]) -> dict[str, 
                         review += 1
                     used.add(joined)
                     break
-        unmatched += [
-            f"{r.article_id}#{r.sentence_index}" for r in old_rows if r.sentence_hash not in used
-        ]
-    unmatched += [
-        f"{r.article_id}#{r.sentence_index}" for rows in by_article.values() for r in rows
-    ]
+        lost += [r for r in old_rows if r.sentence_hash not in used]
+    # Articles not among the inputs were not checked: their rows stay exactly as they were.
+    unchecked = [r for rows in by_article.values() for r in rows]
+    for row in unchecked:
+        rekeyed[row.key] = row
+    aside = annotation_file.with_name(annotation_file.stem + ".unmatched.jsonl")
+    if lost:  # never silently delete labels: keep them aside for a person to re-attach
+        previous = aside.read_text("utf-8") if aside.exists() else ""
+        with atomic_path(aside) as tmp:
+            tmp.write_text(previous + "".join(r.to_json() + "\n" for r in lost), "utf-8")
     with atomic_path(annotation_file) as tmp, tmp.open("w", encoding="utf-8") as handle:
         for key in sorted(rekeyed):
             handle.write(rekeyed[key].to_json() + "\n")
-    return {"kept": len(rekeyed), "moved": moved, "needs_review": review, "unmatched": unmatched}
+    return {
+        "kept": len(rekeyed),
+        "moved": moved,
+        "needs_review": review,
+        "unmatched": [f"{r.article_id}#{r.sentence_index}" for r in lost],
+        "unchecked": len(unchecked),
+        "aside": str(aside) if lost else None,
+    }

@@ -156,7 +156,6 @@ def annotate_import(
     )
 
 
-@app.command()
 @annotate_app.command("rekey")
 def annotate_rekey(
     annotations: Annotated[Path, typer.Argument(help="Annotation JSONL file to re-align.")],
@@ -168,8 +167,13 @@ def annotate_rekey(
     stats = rekey_annotations(annotations, articles)
     typer.echo(
         f"{annotations}: {stats['kept']} rows kept, {stats['moved']} moved, "
-        f"{stats['needs_review']} need review, {len(stats['unmatched'])} unmatched"
-        + (f" ({', '.join(stats['unmatched'][:10])})" if stats["unmatched"] else "")
+        f"{stats['needs_review']} need review, {stats['unchecked']} rows of articles not given "
+        f"left as they were, {len(stats['unmatched'])} unmatched"
+        + (
+            f" (kept aside in {stats['aside']}: {', '.join(stats['unmatched'][:10])})"
+            if stats["unmatched"]
+            else ""
+        )
     )
 
 
@@ -217,6 +221,67 @@ def compare(
     from classifier.compare import comparison_table, latest_runs_by_kind
 
     typer.echo(comparison_table(latest_runs_by_kind(experiment)))
+
+
+@app.command()
+def predict(
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model",
+            "-m",
+            help="models:/NAME@ALIAS, models:/NAME/"
+            "VERSION, runs:/RUN_ID/model or a model directory.",
+        ),
+    ],
+    inputs: Annotated[
+        list[Path],
+        typer.Option("--input", "-i", help="Input file or directory (repeat for several)."),
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output file.")],
+    output_format: Annotated[
+        str | None, typer.Option("--format", help="jsonl, csv or parquet (default: suffix).")
+    ] = None,
+    input_type: Annotated[str, typer.Option(help="'articles' or already split 'sentences'.")] = (
+        "articles"
+    ),
+    batch_size: Annotated[int, typer.Option(help="Sentences per model batch.")] = 64,
+    summary: Annotated[Path | None, typer.Option(help="Per-article summary file.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace existing outputs.")] = False,
+    quantize: Annotated[
+        bool,
+        typer.Option(
+            help="int8 dynamic quantisation (transformer), checked for >= 99% label agreement."
+        ),
+    ] = False,
+    threads: Annotated[int | None, typer.Option(help="CPU threads (default: all cores).")] = None,
+) -> None:
+    """Classify the sentences of new articles (or of pre-split sentences), streaming."""
+    from classifier.predict import PredictOptions, run_predict
+
+    options = PredictOptions(
+        model,
+        inputs,
+        output,
+        output_format,
+        input_type,
+        batch_size,
+        summary,
+        overwrite,
+        quantize,
+        threads,
+    )
+    stats = run_predict(options)
+    if stats["quantization_agreement"] is not None:
+        typer.echo(
+            f"int8 label agreement with fp32 on validation: {stats['quantization_agreement']:.2%}",
+            err=True,
+        )
+    what = f"{stats['articles']} articles, " if stats["articles"] else ""
+    typer.echo(
+        f"wrote {stats['sentences']} sentences ({what}{stats['sentences_per_second']:.0f} "
+        f"sentences/s) to {output}" + (f"; summary: {summary}" if summary else "")
+    )
 
 
 def main() -> None:

@@ -63,6 +63,8 @@ def validate_labels(labels: Iterable[str], where: str = "") -> list[str]:
     prefix = f"{where}: " if where else ""
     if not all(isinstance(label, str) for label in given):
         raise AnnotationError(f"{prefix}labels must be strings, got {given!r}")
+    # Ids are snake_case; accept any letter case and stray spaces from hand-edited files.
+    given = [label.strip().casefold() for label in given]
     if OTHER in given:
         if len(set(given)) > 1:
             raise AnnotationError(f"{prefix}'{OTHER}' cannot be combined with other labels")

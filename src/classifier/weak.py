@@ -19,8 +19,8 @@ POSITIVE, NEGATIVE, ABSTAIN = 1, 0, -1
 _FLAGS = re.IGNORECASE
 
 # Who the neutrality duty binds, and words that put a sentence on the neutrality topic.
-SUBJECT = r"(ASN|PNS|PPPK|aparatur|pegawai|honorer|PPNPN|abdi negara|birokra\w*|kepala desa|kades|perangkat desa|lurah|camat|guru|tenaga kesehatan|nakes|TNI|Polri|pejabat|kepala dinas|sekda)"
-TOPIC = r"(netral\w*|ketidaknetralan|politik praktis|kampanye|berpihak|memihak|keberpihakan|paslon|pasangan calon|caleg|calon (bupati|wali ?kota|gubernur|legislatif|presiden|kepala daerah)|pemilu|pilkada|pilpres|pileg)"
+SUBJECT = r"\b(ASN|PNS|PPPK|aparatur|pegawai|honorer|PPNPN|abdi negara|birokra\w*|kepala desa|kades|perangkat desa|lurah|camat|guru|tenaga kesehatan|nakes|TNI|Polri|pejabat|kepala dinas|sekda)\b"
+TOPIC = r"\b(netral\w*|ketidaknetralan|politik praktis|kampanye|berpihak|memihak|keberpihakan|paslon|pasangan calon|caleg|calon (bupati|wali ?kota|gubernur|legislatif|presiden|kepala daerah)|pemilu|pilkada|pilpres|pileg)\b"
 NEGATION = r"(tidak|tak|belum|bukan|nihil|tanpa)"
 INSTRUMENT_TYPE = (
     r"(UU|Undang-?\s?[Uu]ndang|PP|Peraturan Pemerintah|Perpres|Peraturan Presiden|Permen\w*|"
@@ -81,6 +81,12 @@ _NO_CASE = (
 # Purpose and wish clauses ("agar tidak ada ASN yang melanggar") are appeals, not findings.
 _WISH = r"\b(sehingga|agar|supaya|semoga|mudah-mudahan|harapan|diharapkan|berharap|jangan sampai|bertujuan)\b"
 
+# "Found in X, none in Y": one sentence reporting both a case and an absence of cases.
+_MIXED = (
+    r"\b(ditemukan|terbukti|menemukan|direkomendasikan)\b.{0,100}\b(sementara|sedangkan|namun|adapun)\b"
+    r".{0,100}\b(tidak ada|nihil|tidak ditemukan|dihentikan|tidak terbukti)\b"
+)
+
 LABELING_FUNCTIONS: tuple[LabelingFunction, ...] = (
     # legal_citation: topic-free, needs a numbered or established instrument.
     _lf(
@@ -88,6 +94,12 @@ LABELING_FUNCTIONS: tuple[LabelingFunction, ...] = (
         "legal_citation",
         POSITIVE,
         rf"\b{INSTRUMENT_TYPE}\s*(\(\w+\)\s*)?(RI\s*)?(Nomor|No\.?|Nomer|Nmr\.?)?\s*\d+(\s*(Tahun|/|th\.?)\s*\d{{2,4}})?",
+    ),
+    _lf(
+        "cite_issuer_then_number",
+        "legal_citation",
+        POSITIVE,
+        rf"\b{INSTRUMENT_TYPE}(\s+[\w/-]+){{1,6}}?\s+(Nomor|No\.?)\s*\d+",
     ),
     _lf("cite_pasal", "legal_citation", POSITIVE, r"\bPasal\s+\d+"),
     _lf(
@@ -120,7 +132,14 @@ LABELING_FUNCTIONS: tuple[LabelingFunction, ...] = (
         POSITIVE,
         r"\b(menemukan|ditemukan|temuan|mendapati|terbukti|melanggar|pelanggaran)\b",
         context=_ON_TOPIC,
-        unless=_NO_CASE + r"|\b(jika|bila|apabila|kalau|jangan|agar|akan)\b",
+        unless=_NO_CASE + r"|\b(jika|bila|apabila|kalau|jangan|agar|akan)\b"
+        r"|\b(tidak|tak|bukan|belum)\s+(melanggar|terbukti)\b",
+    ),
+    _lf(
+        "found_here_none_there",
+        "violation_reported",
+        POSITIVE,
+        _MIXED,
     ),
     _lf(
         "alleged_or_reported",
@@ -145,7 +164,7 @@ LABELING_FUNCTIONS: tuple[LabelingFunction, ...] = (
         "case_count",
         "violation_reported",
         POSITIVE,
-        r"\b\d+\s+(orang\s+)?(ASN|PNS|PPPK|kasus|laporan|pelanggaran|dugaan|temuan|kades|kepala desa)\b",
+        r"\b(?!(?:19|20)\d{2}\b)\d+\s+(orang\s+)?(ASN|PNS|PPPK|kasus|laporan|pelanggaran|dugaan|temuan|kades|kepala desa)\b",
         context=r"pelanggar\w*|netral\w*|melanggar|dilaporkan|temuan",
         unless=_NO_CASE,
     ),
@@ -154,7 +173,9 @@ LABELING_FUNCTIONS: tuple[LabelingFunction, ...] = (
         "violation_reported",
         NEGATIVE,
         _NO_CASE + "|" + _WISH,
-        unless=r"\b(satu|sementara|namun|tetapi|sedangkan)\b.{0,80}(terbukti|ditemukan|melanggar)",
+        unless=r"\b(satu|sementara|namun|tetapi|sedangkan)\b.{0,80}(terbukti|ditemukan|melanggar)"
+        + "|"
+        + _MIXED,
     ),
     # no_violation
     _lf(
@@ -196,7 +217,7 @@ LABELING_FUNCTIONS: tuple[LabelingFunction, ...] = (
         "exhortation",
         POSITIVE,
         r"\b(akan|dapat|bisa|bakal|terancam)\s+(dikenai|dikenakan|dijatuhi|diberi|mendapat|"
-        r"menerima|disanksi|ditindak|dicopot|diberhentikan)|\b(jika|bila|apabila|kalau)\b.{0,60}"
+        r"menerima|disanksi|ditindak|dicopot|diberhentikan)\b|\b(jika|bila|apabila|kalau)\b.{0,60}"
         r"(terbukti|melanggar).{0,80}(sanksi|ditindak|dicopot|diberhentikan)",
         context=_ON_TOPIC,
     ),
@@ -206,6 +227,7 @@ LABELING_FUNCTIONS: tuple[LabelingFunction, ...] = (
         POSITIVE,
         r"\b(ikrar|deklarasi netralitas|sosialisasi netralitas|pakta integritas|apel netralitas|"
         r"bimbingan teknis netralitas|sosialisasi .{0,80}netral\w*|surat (edaran|pengingat))\b",
+        context=_ON_TOPIC + r"|politik praktis",
     ),
     _lf(
         "public_report_appeal",
