@@ -20,8 +20,18 @@ def bce_loss(labels: np.ndarray, scores: np.ndarray) -> float:
 
 
 def macro_f1(labels: np.ndarray, predicted: np.ndarray) -> float:
-    """Macro-F1 over the schema's labels (a label absent in both counts as F1 = 0)."""
-    return float(f1_score(labels, predicted, average="macro", zero_division=0))
+    """Macro-F1 over the labels that occur in the gold labels or the predictions.
+
+    A label that is neither in the gold set nor predicted (e.g. ``violation_reported`` in
+    off-topic news) has no defined F1 and is left out rather than counted as 0; a label that
+    is predicted but absent from the gold set scores 0 and is kept, so false alarms still count.
+    """
+    labels, predicted = np.asarray(labels), np.asarray(predicted)
+    present = (labels.sum(axis=0) + predicted.sum(axis=0)) > 0
+    if not present.any():
+        return 1.0
+    per_label = f1_score(labels, predicted, average=None, zero_division=0)
+    return float(np.mean(per_label[present]))
 
 
 def tune_thresholds(labels: np.ndarray, scores: np.ndarray, default: float = 0.5) -> np.ndarray:

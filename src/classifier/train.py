@@ -164,8 +164,15 @@ def run_training(cfg: TrainConfig, resume: bool = False) -> TrainResult:
     model = model_cls.from_config(cfg.model.params, cfg.seed, "config")
     if hasattr(model, "configure_checkpoints"):
         model.configure_checkpoints(cfg.checkpoint_dir / (cfg.run_name or cfg.model.kind), resume)
-    ensure_experiment(cfg.experiment)
-    with mlflow.start_run(run_name=cfg.run_name or cfg.model.kind) as run:
+    parent = mlflow.active_run()
+    if parent is None:
+        ensure_experiment(cfg.experiment)
+    elif mlflow.get_experiment(parent.info.experiment_id).name != cfg.experiment:
+        raise ConfigError(f"experiment {cfg.experiment!r} differs from the parent run's experiment")
+    # Inside a parent run (experiments/compare_models.py) each model is a nested run.
+    with mlflow.start_run(
+        run_name=cfg.run_name or cfg.model.kind, nested=parent is not None
+    ) as run:
         mlflow.set_tags({"model_kind": cfg.model.kind, "git_commit": git_commit()})
         log_params({**flatten(to_dict(cfg)), **library_versions(), "git_commit": git_commit()})
         log_datasets(splits, cfg.data_dir)

@@ -32,6 +32,24 @@ def seed_everything(seed: int) -> None:
     torch.cuda.manual_seed_all(seed)
 
 
+def length_grouped_batches(lengths: list[int], batch_size: int, seed: int) -> list[list[int]]:
+    """Shuffled batches of similar-length sentences, so little compute goes into padding.
+
+    Rows are shuffled, cut into mega-batches of 50 batches, sorted by length inside each, cut
+    into batches, and the batch order is shuffled. A seed per epoch makes the order identical
+    whether or not the run was resumed.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    order = torch.randperm(len(lengths), generator=generator).tolist()
+    mega = batch_size * 50
+    batches: list[list[int]] = []
+    for start in range(0, len(order), mega):
+        chunk = sorted(order[start : start + mega], key=lambda i: -lengths[i])
+        batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
+    shuffled = torch.randperm(len(batches), generator=generator).tolist()
+    return [batches[i] for i in shuffled]
+
+
 def _autocast(device: torch.device, precision: str) -> tuple[Any, bool]:
     """The autocast context for the chosen precision, and whether fp16 loss scaling is needed."""
     if device.type != "cuda" or precision == "fp32":
@@ -82,6 +100,7 @@ def run_training(
         net.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
     encoded = model.tokenizer(train.texts, truncation=True, max_length=p.max_length)
     features = [{key: encoded[key][i] for key in encoded} for i in range(len(train.texts))]
+    lengths = [len(f["input_ids"]) for f in features]
     collate = DataCollatorWithPadding(model.tokenizer)
     targets = torch.tensor(train.labels, dtype=torch.float32)
     pos_weight = _pos_weight(train.labels, p.pos_weight_max) if p.pos_weight else None
@@ -102,10 +121,7 @@ def run_training(
         state = _load_checkpoint(checkpoint, net, optimizer, scheduler, scaler)
 
     for epoch in range(state["epoch"], p.epochs):
-        # A per-epoch generator makes the shuffle the same whether or not the run was resumed.
-        order = torch.randperm(
-            len(features), generator=torch.Generator().manual_seed(model.seed + epoch)
-        )
+        batches = length_grouped_batches(lengths, p.batch_size, model.seed + epoch)
         net.train()
         losses = []
         bar = tqdm(
@@ -114,9 +130,10 @@ def run_training(
             unit="batch",
             leave=False,
             mininterval=2.0,
+            disable=None,  # a bar on a terminal only; logs and CI get the epoch metrics
         )
         for step in bar:
-            rows = order[step * p.batch_size : (step + 1) * p.batch_size].tolist()
+            rows = batches[step]
             batch = collate([features[i] for i in rows]).to(device)
             with autocast:
                 logits = net(**batch).logits

@@ -1,0 +1,225 @@
+"""Inference API: ``Predictor.load(uri)``, ``.predict_sentences()``, ``.predict_articles()``.
+
+A URI is ``models:/NAME@ALIAS``, ``models:/NAME/VERSION``, ``runs:/RUN_ID/model``, a local MLflow
+model directory, or a directory written by ``SentenceModel.save``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from classifier.corpus import Document, iter_documents, process_article
+from classifier.errors import ConfigError
+from classifier.ingest import RawArticle
+from classifier.labels import LABEL_IDS, from_multi_hot
+from classifier.legal import extract_instruments
+from classifier.models.base import META_FILE, SentenceModel, load_model
+
+PARITY_MINIMUM = 0.99
+
+
+def load_sentence_model(uri: str) -> SentenceModel:
+    """Resolve any supported model URI to a loaded :class:`SentenceModel`."""
+    path = Path(uri).expanduser()
+    if path.exists():
+        if (path / META_FILE).exists():
+            return load_model(path)
+        if not (path / "MLmodel").exists():
+            raise ConfigError(
+                f"model {uri}: directory is neither an MLflow model nor a saved model"
+            )
+    elif "://" not in uri and not uri.startswith(("models:/", "runs:/")):
+        raise ConfigError(f"model {uri}: no such directory, and not a models:/ or runs:/ URI")
+    import mlflow
+    from mlflow.exceptions import MlflowException
+
+    from classifier.tracking import configure_mlflow
+
+    configure_mlflow()
+    try:
+        pyfunc = mlflow.pyfunc.load_model(uri)
+    except (MlflowException, OSError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ConfigError(f"model {uri}: cannot be loaded ({reason})") from None
+    wrapped = pyfunc.unwrap_python_model()
+    model = getattr(wrapped, "model", None)
+    if not isinstance(model, SentenceModel):
+        raise ConfigError(f"model {uri}: not a classifier model")
+    return model
+
+
+@dataclass
+class ArticlePrediction:
+    """Sentence predictions of one article and its summary."""
+
+    article_id: str
+    sentences: list[dict[str, Any]]
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+class Predictor:
+    """Scores sentences with a trained model; thresholds come from training."""
+
+    def __init__(self, model: SentenceModel, uri: str = "", batch_size: int = 64) -> None:
+        self.model = model
+        self.uri = uri
+        self.batch_size = batch_size
+        self.quantization_agreement: float | None = None
+        if hasattr(model, "params") and hasattr(model.params, "eval_batch_size"):
+            model.params.eval_batch_size = batch_size
+
+    @classmethod
+    def load(
+        cls,
+        uri: str,
+        batch_size: int = 64,
+        threads: int | None = None,
+        quantize: bool = False,
+        parity_texts: Sequence[str] | None = None,
+    ) -> Predictor:
+        """Load a model; optionally int8-quantise it after checking label agreement >= 99%."""
+        set_threads(threads)
+        predictor = cls(load_sentence_model(uri), uri, batch_size)
+        if quantize:
+            predictor.quantize(parity_texts)
+        return predictor
+
+    @property
+    def thresholds(self) -> np.ndarray:
+        """Per-label decision thresholds."""
+        return self.model.thresholds
+
+    def quantize(self, parity_texts: Sequence[str] | None) -> float:
+        """Dynamic int8 quantisation of the Linear layers, refused below 99% label agreement."""
+        if not hasattr(self.model, "model") or self.model.kind != "transformer":
+            raise ConfigError("--quantize applies to transformer models only")
+        if not parity_texts:
+            raise ConfigError("--quantize needs parity sentences (the validation split)")
+        import torch
+
+        before = self.model.predict(parity_texts)
+        fp32 = self.model.model
+        self.model.model = torch.ao.quantization.quantize_dynamic(
+            fp32, {torch.nn.Linear}, dtype=torch.qint8
+        )
+        after = self.model.predict(parity_texts)
+        agreement = float(np.mean(np.all(before == after, axis=1)))
+        self.quantization_agreement = agreement
+        if agreement < PARITY_MINIMUM:
+            self.model.model = fp32
+            raise ConfigError(
+                f"--quantize: label agreement with fp32 is {agreement:.2%} on "
+                f"{len(parity_texts)} validation sentences, below {PARITY_MINIMUM:.0%}"
+            )
+        return agreement
+
+    def predict_scores(self, texts: Sequence[str]) -> np.ndarray:
+        """Scores, shape (len(texts), labels)."""
+        return self.model.predict_proba(list(texts))
+
+    def predict_sentences(self, texts: Sequence[str]) -> list[dict[str, Any]]:
+        """``[{"text", "labels", "scores": {label: score}}]`` for already-split sentences."""
+        scores = self.predict_scores(texts)
+        return [
+            {
+                "text": text,
+                "labels": from_multi_hot(row >= self.thresholds),
+                "scores": {
+                    label: float(value) for label, value in zip(LABEL_IDS, row, strict=True)
+                },
+            }
+            for text, row in zip(texts, scores, strict=True)
+        ]
+
+    def predict_documents(self, documents: Sequence[Document]) -> list[ArticlePrediction]:
+        """Score all sentences of several documents in one pass (better batches)."""
+        texts = [s.text for d in documents for s in d.sentences]
+        rows = self.predict_sentences(texts) if texts else []
+        out, position = [], 0
+        for document in documents:
+            sentences = []
+            for s in document.sentences:
+                row = rows[position]
+                position += 1
+                sentences.append(
+                    {
+                        "article_id": document.id,
+                        "sentence_index": s.index,
+                        "start": s.start,
+                        "end": s.end,
+                        **row,
+                    }
+                )
+            out.append(ArticlePrediction(document.id, sentences, summarize(document.id, sentences)))
+        return out
+
+    def predict_articles(
+        self, articles: Iterable[RawArticle | Document | str | Path], chunk_sentences: int = 2048
+    ) -> Iterator[ArticlePrediction]:
+        """Clean, split and score articles, streaming in chunks of about ``chunk_sentences``.
+
+        Accepts raw articles, documents, plain article texts, or paths (files, directories).
+        """
+        chunk: list[Document] = []
+        size = 0
+        for document in _documents(articles):
+            chunk.append(document)
+            size += len(document.sentences)
+            if size >= chunk_sentences:
+                yield from self.predict_documents(chunk)
+                chunk, size = [], 0
+        if chunk:
+            yield from self.predict_documents(chunk)
+
+
+def _documents(items: Iterable[RawArticle | Document | str | Path]) -> Iterator[Document]:
+    for number, item in enumerate(items):
+        if isinstance(item, Document):
+            yield item
+        elif isinstance(item, RawArticle):
+            yield process_article(item)
+        elif isinstance(item, Path):
+            yield from iter_documents([item])
+        elif isinstance(item, str):
+            yield process_article(RawArticle(id=f"article-{number}", text=item, origin="text"))
+        else:
+            raise TypeError(f"cannot predict on {type(item).__name__}")
+
+
+def summarize(article_id: str, sentences: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per-article counts, violation flag, cited instruments and top sentence per label."""
+    counts = {label: sum(label in s["labels"] for s in sentences) for label in LABEL_IDS}
+    instruments: list[str] = []
+    for s in sentences:
+        if "legal_citation" in s["labels"]:
+            instruments += extract_instruments(s["text"])
+    summary: dict[str, Any] = {
+        "article_id": article_id,
+        "sentences": len(sentences),
+        **{f"count_{label}": n for label, n in counts.items()},
+        "has_violation_report": counts["violation_reported"] > 0,
+        "legal_instruments": list(dict.fromkeys(instruments)),
+    }
+    for label in LABEL_IDS:
+        labelled = [s for s in sentences if label in s["labels"]]
+        best = max(labelled, key=lambda s: s["scores"][label], default=None)
+        summary[f"top_{label}"] = best["text"] if best else None
+        summary[f"top_{label}_score"] = round(best["scores"][label], 4) if best else None
+    return summary
+
+
+def set_threads(threads: int | None) -> None:
+    """Use ``threads`` CPU threads (default: every core) for torch, if torch is loaded."""
+    count = threads or os.cpu_count() or 1
+    try:
+        import torch
+
+        torch.set_num_threads(count)
+    except ImportError:  # TF-IDF-only installs need no torch
+        pass
