@@ -1,23 +1,35 @@
 #!/usr/bin/env bash
 # README command 1: set up, then run the main job:
 #   prepare the dataset -> train rules, TF-IDF and the transformer (each one MLflow run,
-#   registered with alias "candidate") -> compare them.
+#   registered with alias "candidate") -> compare -> promote the best (validation macro-F1)
+#   to "champion" -> predict the test-split articles, which no model trained on.
 # MLFLOW_TRACKING_URI overrides the default store (sqlite:///mlflow.db in the project root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export MLFLOW_DISABLE_TELEMETRY=true DO_NOT_TRACK=true
 classifier=.venv/bin/classifier
+predictions=experiments/predictions
 
-echo "== 1/5 prepare: ingest, clean, split and build data/processed"
+echo "== 1/7 prepare: ingest, clean, split and build data/processed"
 $classifier prepare --config configs/data.yaml
-echo "== 2/5 train: rules baseline"
+echo "== 2/7 train: rules baseline"
 $classifier train configs/rules.yaml
-echo "== 3/5 train: TF-IDF baseline"
+echo "== 3/7 train: TF-IDF baseline"
 $classifier train configs/tfidf.yaml
-echo "== 4/5 train: transformer (multilingual-e5-small, offline; ~10-15 min on 2 CPU cores)"
+echo "== 4/7 train: transformer (multilingual-e5-small, offline; about 15 min on 2 CPU cores)"
 $classifier train configs/transformer.yaml
-echo "== 5/5 compare"
+echo "== 5/7 compare"
 $classifier compare
+echo "== 6/7 promote the best model (validation macro-F1) to champion"
+champion=$($classifier promote --best)
+echo "champion: $champion"
+echo "== 7/7 predict the test-split articles with the champion"
+mkdir -p "$predictions"
+$classifier predict --model "$champion" --input data/processed/test_articles.jsonl \
+  --output "$predictions/test_articles.jsonl" --summary "$predictions/test_articles_summary.jsonl" \
+  --overwrite
 echo
-echo "Browse the runs: .venv/bin/mlflow ui --backend-store-uri sqlite:///mlflow.db"
+echo "Sentence predictions: $predictions/test_articles.jsonl"
+echo "Article summaries:    $predictions/test_articles_summary.jsonl"
+echo "Browse the runs:      .venv/bin/mlflow ui --backend-store-uri sqlite:///mlflow.db"

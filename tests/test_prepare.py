@@ -95,6 +95,13 @@ def test_cli_writes_parquet_and_card(tmp_path: Path) -> None:
     for column in ("id", "article_id", "sentence_index", "text", "labels", "source"):
         assert column in train.columns
     assert train["source"].eq("synthetic").all()
+    test = pd.read_parquet(tmp_path / "processed" / "test.parquet")
+    written = [json.loads(line) for line in (tmp_path / "processed" / "test_articles.jsonl").open()]
+    assert [a["id"] for a in written] == list(dict.fromkeys(test["article_id"]))
+    raw = {
+        r["id"]: r["text"] for r in map(json.loads, (tmp_path / "raw" / "articles.jsonl").open())
+    }
+    assert all(a["text"] == raw[a["id"]] for a in written)  # raw text, not the cleaned one
     card = (tmp_path / "processed" / "README.md").read_text("utf-8")
     assert "synthetic share: **100.0%**" in card and "co-occurrence" in card
 

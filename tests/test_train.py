@@ -171,3 +171,28 @@ def test_resume_without_checkpoint_is_a_clear_error(
     cfg = _config("smoke.yaml", prepared, tmp_path, f"model.params.pretrained={tiny_bert}")
     with pytest.raises(ConfigError, match="no checkpoint"):
         run_training(cfg, resume=True)
+
+
+def test_unreachable_tracking_server_is_one_line_and_bounded(tmp_path: Path) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "MLFLOW_TRACKING_URI": f"http://127.0.0.1:{port}"}
+    start = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "classifier.cli", "compare"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert time.monotonic() - start < 60
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and "unreachable" in lines[0], lines

@@ -200,17 +200,54 @@ def train(
 
 @app.command()
 def promote(
-    name: Annotated[str, typer.Argument(help="Registered model name.")],
-    version: Annotated[str, typer.Argument(help="Version to promote.")],
+    name: Annotated[str | None, typer.Argument(help="Registered model name.")] = None,
+    version: Annotated[str | None, typer.Argument(help="Version to promote.")] = None,
     alias: Annotated[str, typer.Option(help="Alias to set.")] = "champion",
+    best: Annotated[
+        bool, typer.Option(help="Promote the latest run with the best validation macro-F1.")
+    ] = False,
+    experiment: Annotated[str, typer.Option(help="Experiment searched by --best.")] = (
+        "asn-neutrality"
+    ),
 ) -> None:
-    """Set the `champion` alias (or another) on a registered model version."""
+    """Set the `champion` alias on NAME VERSION, or on the best model with --best.
+
+    With --best the model URI is printed alone on stdout (for scripts); details go to stderr.
+    """
+    from classifier.compare import best_registered_run
+    from classifier.errors import ConfigError
     from classifier.tracking import configure_mlflow
     from classifier.tracking import promote as set_alias
 
     configure_mlflow()
+    if best:
+        name, version, score = best_registered_run(experiment)
+        typer.echo(f"best validation macro-F1 {score:.3f}: {name} version {version}", err=True)
+    elif not (name and version):
+        raise ConfigError("promote needs NAME VERSION, or --best")
     set_alias(name, version, alias)
-    typer.echo(f"models:/{name}@{alias} -> version {version}")
+    typer.echo(
+        f"models:/{name}@{alias}" if best else f"models:/{name}@{alias} -> version {version}"
+    )
+
+
+@app.command()
+def cv(
+    config: Annotated[Path, typer.Argument(help="Training config, e.g. configs/tfidf.yaml.")],
+    folds: Annotated[int, typer.Option(help="Number of folds (grouped by article).")] = 5,
+    overrides: SetOption = None,
+) -> None:
+    """Grouped K-fold cross-validation as nested MLflow runs under one parent run."""
+    from classifier.cv import cross_validate
+    from classifier.train import load_train_config
+
+    cfg = load_train_config(config, overrides or [])
+    result = cross_validate(cfg, folds)
+    s = result["summary"]
+    typer.echo(
+        f"{cfg.model.kind}: macro-F1 {s['cv_macro_f1_mean']:.3f} ± {s['cv_macro_f1_std']:.3f} "
+        f"over {folds} folds (out-of-fold {s['oof_macro_f1']:.3f}; parent run {result['run_id']})"
+    )
 
 
 @app.command()
@@ -284,6 +321,32 @@ def predict(
     )
 
 
+def _mlflow_error(exc: Exception) -> str | None:
+    """A one-line message for MLflow failures (an unreachable server above all), else None."""
+    try:
+        from mlflow.exceptions import MlflowException
+    except ImportError:  # pragma: no cover - mlflow is a core dependency
+        return None
+    if not isinstance(exc, MlflowException):
+        return None
+    import os
+
+    text = " ".join(str(exc).split())
+    uri = os.environ.get("MLFLOW_TRACKING_URI", "the tracking store")
+    if any(
+        s in text
+        for s in (
+            "Connection refused",
+            "Failed to establish",
+            "Max retries",
+            "timed out",
+            "Name or service not known",
+        )
+    ):
+        return f"MLflow tracking server {uri} is unreachable ({text[:160]})"
+    return f"MLflow: {text[:300]}"
+
+
 def main() -> None:
     """Console-script entry point: one-line errors and non-zero exits for bad input."""
     try:
@@ -295,15 +358,17 @@ def main() -> None:
         typer.echo("interrupted", err=True)
         sys.exit(130)
     except (typer.Exit, SystemExit) as exc:
-        code = getattr(exc, "exit_code", getattr(exc, "code", 0))
-        sys.exit(code)
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
+        sys.exit(getattr(exc, "exit_code", getattr(exc, "code", 0)))
+    except Exception as exc:
+        # Usage errors come from the click that typer vendors: recognise them by interface.
+        if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
             exc.show()
             sys.exit(exc.exit_code)
-        raise
+        message = _mlflow_error(exc)
+        if message is None:
+            raise
+        typer.echo(f"error: {message}", err=True)
+        sys.exit(3)
 
 
 if __name__ == "__main__":

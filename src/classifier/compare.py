@@ -26,6 +26,8 @@ def latest_runs_by_kind(experiment: str) -> list[Any]:
     latest: dict[str, Any] = {}
     for run in runs:
         kind = run.data.tags.get("model_kind")
+        if "cv_fold" in run.data.tags:  # a cross-validation fold, not a model to compare
+            continue
         if kind and kind not in latest and "test_macro_f1" in run.data.metrics:
             latest[kind] = run
     if not latest:
@@ -57,3 +59,18 @@ def comparison_table(runs: list[Any]) -> str:
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def best_registered_run(experiment: str) -> tuple[str, str, float]:
+    """(registered name, version, validation macro-F1) of the best latest run per kind.
+
+    Validation, not test, picks the champion: the test split stays an unbiased estimate.
+    """
+    candidates = [
+        r for r in latest_runs_by_kind(experiment) if r.data.tags.get("registered_version")
+    ]
+    if not candidates:
+        raise ConfigError(f"experiment {experiment!r} has no registered models to promote")
+    best = max(candidates, key=lambda r: r.data.metrics.get("validation_macro_f1", -1.0))
+    name, version = best.data.tags["registered_version"].rsplit("/", 1)
+    return name, version, best.data.metrics["validation_macro_f1"]

@@ -19,6 +19,7 @@ class Document:
     article: CleanedArticle
     sentences: list[Sentence]
     origin: str
+    raw: RawArticle | None = None  # the article as read, for writing it back out unchanged
 
     @property
     def id(self) -> str:
@@ -32,7 +33,7 @@ def process_article(raw: RawArticle) -> Document:
     sentences = split_sentences(cleaned.text)
     if not sentences:
         raise InputError(f"{raw.origin}: article {raw.id!r} has no text left after cleaning")
-    return Document(cleaned, sentences, raw.origin)
+    return Document(cleaned, sentences, raw.origin, raw)
 
 
 def iter_documents(paths: Iterable[Path | str], source: str | None = None) -> Iterator[Document]:

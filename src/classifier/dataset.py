@@ -6,6 +6,7 @@ counts as far as grouping allows, and deterministic for a given seed.
 
 from __future__ import annotations
 
+import json
 import random
 from collections import Counter
 from dataclasses import dataclass, field
@@ -84,10 +85,16 @@ class PreparedData:
     rows: dict[str, list[dict[str, Any]]]
     skipped_sources: list[str]
     config: DataConfig
+    articles: dict[str, dict[str, Any]] = field(default_factory=dict)  # raw records by id
 
 
-def collect_rows(config: DataConfig, log: Any = print) -> tuple[list[dict[str, Any]], list[str]]:
-    """Read every source, check annotations against the sentences, and return labelled rows."""
+def collect_rows(
+    config: DataConfig, log: Any = print, articles: dict[str, dict[str, Any]] | None = None
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Read every source, check annotations against the sentences, and return labelled rows.
+
+    If ``articles`` is given, the raw record of every labelled article is stored in it.
+    """
     rows: list[dict[str, Any]] = []
     skipped: list[str] = []
     for source in config.sources:
@@ -109,7 +116,18 @@ def collect_rows(config: DataConfig, log: Any = print) -> tuple[list[dict[str, A
         if source.complete:
             _check_complete(source, documents, annotations)
         for document in documents:
-            rows.extend(_rows_for(document, source, annotations))
+            labelled = _rows_for(document, source, annotations)
+            rows.extend(labelled)
+            if articles is not None and labelled and document.raw is not None:
+                raw = document.raw
+                articles[document.id] = {
+                    "id": raw.id,
+                    "title": raw.title,
+                    "date": raw.date,
+                    "url": raw.url,
+                    "source": source.name,
+                    "text": raw.text,
+                }
     return rows, skipped
 
 
@@ -157,6 +175,14 @@ def _rows_for(
 def grouped_split(
     rows: list[dict[str, Any]], fractions: SplitFractions, seed: int
 ) -> dict[str, list[dict[str, Any]]]:
+    """Train/validation/test by article; see :func:`grouped_partition`."""
+    shares = {"train": fractions.train, "validation": fractions.validation, "test": fractions.test}
+    return grouped_partition(rows, shares, seed)
+
+
+def grouped_partition(
+    rows: list[dict[str, Any]], shares: dict[str, float], seed: int
+) -> dict[str, list[dict[str, Any]]]:
     """Assign whole articles to splits, balancing label and source counts greedily.
 
     Articles are visited largest first (ties in seeded random order); each goes to the split
@@ -170,25 +196,25 @@ def grouped_split(
     def profile(article_rows: list[dict[str, Any]]) -> Counter[str]:
         counts: Counter[str] = Counter(_size=len(article_rows))
         for row in article_rows:
-            counts.update(row["labels"] or ["other"])
+            counts.update(list(row["labels"]) or ["other"])
             counts[row["source"]] += 1
         return counts
 
     profiles = {article: profile(rows_) for article, rows_ in by_article.items()}
     totals: Counter[str] = sum(profiles.values(), Counter())
-    shares = {"train": fractions.train, "validation": fractions.validation, "test": fractions.test}
-    need = {split: {d: shares[split] * totals[d] for d in dims} for split in SPLITS}
+    parts = list(shares)
+    need = {part: {d: shares[part] * totals[d] for d in dims} for part in parts}
     rng = random.Random(seed)
     order = sorted(by_article)
     rng.shuffle(order)
     order.sort(key=lambda article: -profiles[article]["_size"])
-    assigned: dict[str, list[dict[str, Any]]] = {split: [] for split in SPLITS}
+    assigned: dict[str, list[dict[str, Any]]] = {part: [] for part in parts}
     for position, article in enumerate(order):
         counts = profiles[article]
-        empty = [split for split in SPLITS if not assigned[split]]
-        # Guarantee every split gets an article while enough articles remain.
+        empty = [part for part in parts if not assigned[part]]
+        # Guarantee every part gets an article while enough articles remain.
         must_fill = empty and len(order) - position <= len(empty)
-        candidates = empty if must_fill else list(SPLITS)
+        candidates = empty if must_fill else parts
 
         def score(split: str, counts: Counter[str] = counts) -> float:
             return sum(counts[d] * need[split][d] / max(totals[d], 1) for d in dims)
@@ -197,17 +223,18 @@ def grouped_split(
         assigned[best].extend(by_article[article])
         for d in dims:
             need[best][d] -= counts[d]
-    for split in SPLITS:
-        assigned[split].sort(key=lambda row: (row["article_id"], row["sentence_index"]))
+    for part in parts:
+        assigned[part].sort(key=lambda row: (row["article_id"], row["sentence_index"]))
     return assigned
 
 
 def prepare(config: DataConfig, log: Any = print) -> PreparedData:
     """Build the splits in memory (nothing is written)."""
-    rows, skipped = collect_rows(config, log)
+    articles: dict[str, dict[str, Any]] = {}
+    rows, skipped = collect_rows(config, log, articles)
     if not rows:
         raise AnnotationError("no annotated sentences found in any source")
-    return PreparedData(grouped_split(rows, config.split, config.seed), skipped, config)
+    return PreparedData(grouped_split(rows, config.split, config.seed), skipped, config, articles)
 
 
 def to_dataset_dict(prepared: PreparedData) -> Any:
@@ -244,6 +271,14 @@ def write_prepared(prepared: PreparedData, card: str) -> Path:
         for split, dataset in dataset_dict.items():
             dataset.to_parquet(str(tmp / f"{split}.parquet"))
         (tmp / "README.md").write_text(card, encoding="utf-8")
+        # The test-split articles, raw, for trying prediction on articles no model trained on.
+        test_ids = dict.fromkeys(row["article_id"] for row in prepared.rows["test"])
+        with (tmp / "test_articles.jsonl").open("w", encoding="utf-8") as handle:
+            for article_id in test_ids:
+                if article_id in prepared.articles:
+                    handle.write(
+                        json.dumps(prepared.articles[article_id], ensure_ascii=False) + "\n"
+                    )
     return output_dir
 
 

@@ -150,7 +150,9 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict[str, float]:
     return run_training(cfg, resume).metrics
 
 
-def run_training(cfg: TrainConfig, resume: bool = False) -> TrainResult:
+def run_training(
+    cfg: TrainConfig, resume: bool = False, tags: dict[str, str] | None = None
+) -> TrainResult:
     """:func:`train`, also returning the in-memory model.
 
     Any exception ends the run as FAILED (the ``start_run`` context does this) and is re-raised.
@@ -173,7 +175,7 @@ def run_training(cfg: TrainConfig, resume: bool = False) -> TrainResult:
     with mlflow.start_run(
         run_name=cfg.run_name or cfg.model.kind, nested=parent is not None
     ) as run:
-        mlflow.set_tags({"model_kind": cfg.model.kind, "git_commit": git_commit()})
+        mlflow.set_tags({"model_kind": cfg.model.kind, "git_commit": git_commit(), **(tags or {})})
         log_params({**flatten(to_dict(cfg)), **library_versions(), "git_commit": git_commit()})
         log_datasets(splits, cfg.data_dir)
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 import random
+import sys
+import time
 from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -124,6 +126,7 @@ def run_training(
         batches = length_grouped_batches(lengths, p.batch_size, model.seed + epoch)
         net.train()
         losses = []
+        epoch_start = time.perf_counter()
         bar = tqdm(
             range(steps_per_epoch),
             desc=f"epoch {epoch + 1}/{p.epochs}",
@@ -156,6 +159,12 @@ def run_training(
         bar.close()
         scores = model.predict_proba(validation.texts)
         val_f1 = macro_f1(validation.labels, scores >= 0.5)
+        # One plain line per epoch: the bar shows only on a terminal, logs need progress too.
+        print(
+            f"epoch {epoch + 1}/{p.epochs}: train_loss {np.mean(losses):.4f} "
+            f"val_macro_f1 {val_f1:.4f} ({time.perf_counter() - epoch_start:.0f}s)",
+            file=sys.stderr,
+        )
         if log_epoch is not None:
             log_epoch(
                 epoch,

@@ -1,0 +1,138 @@
+"""The registered model through MLflow's own tools: `mlflow models predict` and `serve`."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from classifier import Predictor
+from classifier.tracking import promote
+from classifier.train import load_train_config, run_training
+
+ROOT = Path(__file__).resolve().parents[1]
+MLFLOW = str(Path(sys.executable).with_name("mlflow"))
+TEXTS = [
+    "Bawaslu menemukan dua ASN melanggar netralitas saat kampanye.",
+    "Bupati meminta seluruh ASN tetap netral dalam Pilkada.",
+    "Warga memadati pasar pada pagi hari.",
+]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def champion(prepared: Path, tracking: str) -> str:
+    cfg = load_train_config(
+        ROOT / "configs" / "tfidf.yaml", [f"data_dir={prepared}", "bootstrap_resamples=20"]
+    )
+    result = run_training(cfg)
+    promote("asn-neutrality-tfidf", result.registered_version)
+    return "models:/asn-neutrality-tfidf@champion"
+
+
+def _expected(uri: str) -> list[list[str]]:
+    return [row["labels"] for row in Predictor.load(uri).predict_sentences(TEXTS)]
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true"}
+
+
+@pytest.mark.parametrize("content_type", ["json", "csv"])
+def test_mlflow_models_predict(champion: str, tmp_path: Path, content_type: str) -> None:
+    source = tmp_path / f"input.{content_type}"
+    if content_type == "json":
+        source.write_text(
+            json.dumps({"dataframe_split": {"columns": ["text"], "data": [[t] for t in TEXTS]}}),
+            "utf-8",
+        )
+    else:
+        source.write_text("text\n" + "\n".join(f'"{t}"' for t in TEXTS) + "\n", "utf-8")
+    out = tmp_path / "out.json"
+    done = subprocess.run(
+        [
+            MLFLOW,
+            "models",
+            "predict",
+            "-m",
+            champion,
+            "-i",
+            str(source),
+            "-t",
+            content_type,
+            "-o",
+            str(out),
+            "--env-manager",
+            "local",
+        ],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    predictions = json.loads(out.read_text("utf-8"))["predictions"]
+    assert [p["labels"] for p in predictions] == _expected(champion)
+    assert all(0.0 <= p["exhortation"] <= 1.0 for p in predictions)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_mlflow_models_serve(champion: str, tmp_path: Path) -> None:
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            MLFLOW,
+            "models",
+            "serve",
+            "-m",
+            champion,
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "--env-manager",
+            "local",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=(tmp_path / "serve.log").open("w"),
+        env=_env(),
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail(
+                        "server did not start: " + (tmp_path / "serve.log").read_text()[-2000:]
+                    )
+                time.sleep(1)
+        body = json.dumps({"dataframe_records": [{"text": t} for t in TEXTS]}).encode()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/invocations",
+            data=body,
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            predictions = json.loads(response.read())["predictions"]
+        assert [p["labels"] for p in predictions] == _expected(champion)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
