@@ -19,7 +19,7 @@ from typing import Any
 from classifier.annotations import Annotation, parse_annotation, read_annotations, sentence_hash
 from classifier.corpus import Document, iter_documents
 from classifier.errors import AnnotationError, InputError
-from classifier.ingest import _iter_utf8_lines, _LineStream
+from classifier.ingest import iter_records
 from classifier.io_utils import atomic_path, check_writable_target
 from classifier.labels import OTHER, display, from_multi_hot, validate_labels
 from classifier.weak import apply_functions, majority_vote
@@ -125,21 +125,8 @@ def _format(path: Path) -> str:
 
 def _read_edited(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     """Yield (file:line, row) from an edited export."""
-    if not path.exists():
-        raise InputError(f"{path}: no such file or directory")
-    if _format(path) == "jsonl":
-        for number, line in _iter_utf8_lines(path):
-            if line.strip():
-                try:
-                    yield f"{path}:{number}", json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise InputError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
-        return
-    reader = csv.DictReader(_LineStream(line for _, line in _iter_utf8_lines(path)))
-    if reader.fieldnames is None or "labels" not in reader.fieldnames:
-        raise InputError(f"{path}: CSV has no 'labels' column")
-    for row in reader:
-        yield f"{path}:{reader.line_num}", row
+    _format(path)  # only .csv or .jsonl
+    yield from iter_records(path, ("labels",))
 
 
 def import_annotations(

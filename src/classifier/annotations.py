@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from classifier.errors import AnnotationError, InputError
-from classifier.ingest import _iter_utf8_lines
+from classifier.ingest import iter_jsonl_records
 from classifier.labels import validate_labels
 
 REQUIRED_FIELDS = ("article_id", "sentence_index", "sentence_hash", "labels")
@@ -85,19 +85,7 @@ def read_annotation_file(path: Path) -> list[Annotation]:
     """Read one annotation JSONL file."""
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")
-    rows: list[Annotation] = []
-    for number, line in _iter_utf8_lines(path):
-        if not line.strip():
-            continue
-        origin = f"{path}:{number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{origin}: not valid JSON ({exc.msg})") from None
-        if not isinstance(record, dict):
-            raise InputError(f"{origin}: expected a JSON object")
-        rows.append(parse_annotation(record, origin))
-    return rows
+    return [parse_annotation(record, origin) for origin, record in iter_jsonl_records(path)]
 
 
 def read_annotations(paths: Iterable[Path]) -> dict[tuple[str, int], Annotation]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,7 +127,8 @@ def _article_from_record(record: dict[str, Any], origin: str) -> RawArticle:
     )
 
 
-def _read_jsonl(path: Path) -> Iterator[RawArticle]:
+def iter_jsonl_records(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Yield (``file:line``, object) for each non-blank JSONL line; bad lines raise InputError."""
     for number, line in _iter_utf8_lines(path):
         if not line.strip():
             continue
@@ -138,24 +139,48 @@ def _read_jsonl(path: Path) -> Iterator[RawArticle]:
             raise InputError(f"{origin}: not valid JSON ({exc.msg})") from None
         if not isinstance(record, dict):
             raise InputError(f"{origin}: expected a JSON object, got {type(record).__name__}")
+        yield origin, record
+
+
+def _read_jsonl(path: Path) -> Iterator[RawArticle]:
+    for origin, record in iter_jsonl_records(path):
         yield _article_from_record(record, origin)
 
 
-def _read_csv(path: Path) -> Iterator[RawArticle]:
+def iter_csv_records(
+    path: Path, required: Sequence[str] = (), why: str = ""
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Yield (``file:line``, row) from a CSV file that must have the ``required`` columns."""
     # Decode line by line so a bad byte is reported with its offset, then let csv parse.
-    lines = (line for _, line in _iter_utf8_lines(path))
-    reader = csv.DictReader(_LineStream(lines))
+    reader = csv.DictReader(_LineStream(line for _, line in _iter_utf8_lines(path)))
     if reader.fieldnames is None:
         raise InputError(f"{path}: empty CSV file")
-    if "text" not in reader.fieldnames:
-        raise InputError(
-            f"{path}: CSV has no 'text' column (columns: {', '.join(reader.fieldnames)})"
-        )
-    if "id" not in reader.fieldnames:
-        raise InputError(f"{path}: CSV has no 'id' column")
+    for column in required:
+        if column not in reader.fieldnames:
+            columns = ", ".join(reader.fieldnames)
+            raise InputError(f"{path}: CSV has no '{column}' column{why} (columns: {columns})")
     for row in reader:
         # line_num is the reader's physical line at the end of this record.
-        yield _article_from_record(dict(row), f"{path}:{reader.line_num}")
+        yield f"{path}:{reader.line_num}", dict(row)
+
+
+def iter_records(
+    path: Path, required: Sequence[str] = (), why: str = ""
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(``file:line``, record) from JSONL or CSV, chosen by the file's suffix."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file or directory")
+    fmt = detect_format(path)
+    if fmt == "jsonl":
+        return iter_jsonl_records(path)
+    if fmt == "csv":
+        return iter_csv_records(path, required, why)
+    raise InputError(f"{path}: expected a .jsonl or .csv file")
+
+
+def _read_csv(path: Path) -> Iterator[RawArticle]:
+    for origin, row in iter_csv_records(path, ("text", "id")):
+        yield _article_from_record(row, origin)
 
 
 class _LineStream(io.TextIOBase):

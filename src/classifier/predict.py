@@ -19,7 +19,7 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from classifier.errors import InputError
-from classifier.ingest import _iter_utf8_lines, _LineStream, detect_format
+from classifier.ingest import detect_format, iter_records
 from classifier.io_utils import atomic_path, check_writable_target
 from classifier.labels import LABEL_IDS
 from classifier.predictor import Predictor
@@ -122,39 +122,18 @@ class RowWriter:
 def read_sentence_rows(paths: list[Path]) -> Iterator[dict[str, Any]]:
     """Rows with ``text`` (and optional ``id``) from JSONL or CSV, already split."""
     for path in paths:
-        if not path.exists():
-            raise InputError(f"{path}: no such file or directory")
-        fmt = detect_format(path)
-        if fmt == "txt" or path.is_dir():
+        if path.is_dir() or (path.exists() and detect_format(path) == "txt"):
             raise InputError(
                 f"{path}: --input-type sentences reads JSONL or CSV with a 'text' column"
             )
         count = 0
-        if fmt == "jsonl":
-            records: Iterator[tuple[str, Any]] = (
-                (f"{path}:{n}", _json(line, f"{path}:{n}"))
-                for n, line in _iter_utf8_lines(path)
-                if line.strip()
-            )
-        else:
-            reader = csv.DictReader(_LineStream(line for _, line in _iter_utf8_lines(path)))
-            if reader.fieldnames is None or "text" not in reader.fieldnames:
-                raise InputError(f"{path}: CSV has no 'text' column (the model's input schema)")
-            records = ((f"{path}:{reader.line_num}", row) for row in reader)
-        for origin, record in records:
-            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+        for origin, record in iter_records(path, ("text",), " (the model's input schema)"):
+            if not isinstance(record.get("text"), str):
                 raise InputError(f"{origin}: row has no string 'text' (the model's input schema)")
             count += 1
             yield {"id": str(record.get("id", f"{path.stem}-{count}")), "text": record["text"]}
         if count == 0:
             raise InputError(f"{path}: contains no sentences")
-
-
-def _json(line: str, origin: str) -> Any:
-    try:
-        return json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{origin}: not valid JSON ({exc.msg})") from None
 
 
 def _parity_texts(options: PredictOptions) -> list[str] | None:
