@@ -305,3 +305,13 @@ def test_streaming_keeps_memory_bounded(model_dir: Path, tmp_path: Path) -> None
 def test_quantize_refuses_non_transformer(model_dir: Path) -> None:
     with pytest.raises(ConfigError, match="transformer models only"):
         Predictor.load(str(model_dir), quantize=True, parity_texts=["x"])
+
+
+def test_spark_engine_rejects_local_only_options(model_dir: Path, tmp_path: Path) -> None:
+    articles = write_jsonl(tmp_path / "articles.jsonl", ARTICLES)
+    out = tmp_path / "out.parquet"
+    base = ("predict", "-m", str(model_dir), "-i", str(articles), "-o", str(out))
+    _error(cli(*base, "--engine", "spark", "--summary", str(tmp_path / "s.jsonl")), "--summary")
+    _error(cli(*base, "--engine", "spark", "--quantize"), "--quantize is not available")
+    _error(cli(*base, "--engine", "ray"), "--engine must be 'local' or 'spark'")
+    assert not out.exists()

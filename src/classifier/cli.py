@@ -292,8 +292,30 @@ def predict(
         ),
     ] = False,
     threads: Annotated[int | None, typer.Option(help="CPU threads (default: all cores).")] = None,
+    engine: Annotated[
+        str, typer.Option(help="'local' (streaming, this process) or 'spark' (spark_udf).")
+    ] = "local",
+    spark_master: Annotated[
+        str, typer.Option(help="Spark master for --engine spark (e.g. local[2], yarn).")
+    ] = "local[2]",
 ) -> None:
     """Classify the sentences of new articles (or of pre-split sentences), streaming."""
+    if engine == "spark":
+        _predict_spark(
+            model,
+            inputs,
+            output,
+            output_format,
+            input_type,
+            overwrite,
+            spark_master,
+            unsupported={"--summary": summary, "--quantize": quantize, "--threads": threads},
+        )
+        return
+    if engine != "local":
+        from classifier.errors import ConfigError
+
+        raise ConfigError(f"--engine must be 'local' or 'spark', not {engine!r}")
     from classifier.predict import PredictOptions, run_predict
 
     options = PredictOptions(
@@ -319,6 +341,30 @@ def predict(
         f"wrote {stats['sentences']} sentences ({what}{stats['sentences_per_second']:.0f} "
         f"sentences/s) to {output}" + (f"; summary: {summary}" if summary else "")
     )
+
+
+def _predict_spark(
+    model: str,
+    inputs: list[Path],
+    output: Path,
+    output_format: str | None,
+    input_type: str,
+    overwrite: bool,
+    master: str,
+    unsupported: dict[str, object],
+) -> None:
+    """``predict --engine spark``: the same rows, written by Spark as a directory of part files."""
+    from classifier.errors import ConfigError
+    from classifier.spark import predict_spark, require_spark
+
+    given = [name for name, value in unsupported.items() if value not in (None, False)]
+    if given:
+        raise ConfigError(f"{', '.join(given)} is not available with --engine spark")
+    # Spark writes a directory of part files: parquet unless the name asks for JSON lines.
+    fmt = output_format or ("jsonl" if output.suffix == ".jsonl" else "parquet")
+    require_spark()
+    count = predict_spark(model, inputs, output, input_type, fmt, master, overwrite=overwrite)
+    typer.echo(f"wrote {count} sentences with Spark ({master}) to {output}/ ({fmt} part files)")
 
 
 def _mlflow_error(exc: Exception) -> str | None:
