@@ -34,6 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from classifier.compare import latest_runs_by_kind
+from classifier.errors import ConfigError
+
 ROOT = Path(__file__).resolve().parents[1]
 KINDS = ("rules", "tfidf", "transformer")
 KEY_METRIC = "test_macro_f1"
@@ -67,24 +70,17 @@ def expected_runs(store_uri: str, experiment: str) -> Expected:
     from mlflow import MlflowClient
 
     client = MlflowClient(tracking_uri=store_uri, registry_uri=store_uri)
+    try:
+        latest = {
+            run.data.tags["model_kind"]: run for run in latest_runs_by_kind(experiment, client)
+        }
+    except ConfigError as error:
+        raise CheckFailed(f"{error} in {store_uri}") from None
     found = client.get_experiment_by_name(experiment)
-    if found is None:
-        raise CheckFailed(f"no experiment named {experiment!r} in {store_uri}")
-    runs = client.search_runs(
-        [found.experiment_id],
-        filter_string="attributes.status = 'FINISHED'",
-        order_by=["attributes.start_time DESC"],
-        max_results=1000,
-    )
-    latest: dict[str, Any] = {}
-    for run in runs:
-        kind = run.data.tags.get("model_kind")
-        if kind in KINDS and kind not in latest:
-            latest[kind] = run
     missing = [kind for kind in KINDS if kind not in latest]
     if missing:
         raise CheckFailed(f"experiment {experiment!r} has no finished run of kind {missing}")
-    names = {kind: set(run.data.metrics) for kind, run in latest.items()}
+    names = {kind: set(latest[kind].data.metrics) for kind in KINDS}
     reference = names[KINDS[0]]
     for kind, kind_names in names.items():
         if kind_names != reference:

@@ -94,4 +94,4 @@ def test_ui_check_fails_in_one_line_without_the_experiment(tmp_path: Path, track
     )
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "no experiment named 'no-such-experiment'" in lines[0], lines
+    assert len(lines) == 1 and "experiment named 'no-such-experiment'" in lines[0], lines

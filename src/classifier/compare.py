@@ -4,25 +4,39 @@ from __future__ import annotations
 
 from typing import Any
 
-import mlflow
+from mlflow import MlflowClient
 
 from classifier.errors import ConfigError
 from classifier.labels import LABEL_IDS
 from classifier.tracking import configure_mlflow
 
 
-def latest_runs_by_kind(experiment: str) -> list[Any]:
-    """The newest FINISHED run per ``model_kind`` tag, in kind order."""
-    configure_mlflow()
-    found = mlflow.get_experiment_by_name(experiment)
+def latest_runs_by_kind(experiment: str, client: MlflowClient | None = None) -> list[Any]:
+    """The newest FINISHED training run per ``model_kind`` tag, in kind order.
+
+    Cross-validation folds and runs without test metrics are not models to compare. ``client``
+    reads another store than the project's (the UI check passes one for its server's store).
+    """
+    if client is None:
+        configure_mlflow()
+        client = MlflowClient()
+    found = client.get_experiment_by_name(experiment)
     if found is None:
         raise ConfigError(f"no MLflow experiment named {experiment!r} (train a model first)")
-    runs = mlflow.search_runs(
-        [found.experiment_id],
-        filter_string="attributes.status = 'FINISHED'",
-        order_by=["attributes.start_time DESC"],
-        output_format="list",
-    )
+    runs: list[Any] = []
+    page_token = None
+    while True:  # page through: CV folds can push training runs past one page
+        page = client.search_runs(
+            [found.experiment_id],
+            filter_string="attributes.status = 'FINISHED'",
+            order_by=["attributes.start_time DESC"],
+            max_results=1000,
+            page_token=page_token,
+        )
+        runs.extend(page)
+        page_token = page.token
+        if not page_token:
+            break
     latest: dict[str, Any] = {}
     for run in runs:
         kind = run.data.tags.get("model_kind")
