@@ -42,7 +42,9 @@ def _expected(uri: str) -> list[list[str]]:
 
 
 def _env() -> dict[str, str]:
-    return {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true"}
+    # As in an activated virtualenv: `mlflow models serve` starts `uvicorn` through the shell.
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    return {**os.environ, "PATH": path, "MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true"}
 
 
 @pytest.mark.parametrize("content_type", ["json", "csv"])
