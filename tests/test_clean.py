@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 from classifier.clean import clean_article, normalize_text
+from classifier.clean_inline import strip_inline_furniture
 from classifier.ingest import RawArticle, read_articles
 
 
@@ -83,3 +84,45 @@ def test_given_title_is_removed_from_body() -> None:
     )
     cleaned = clean_article(article)
     assert cleaned.text == "KOTA – ASN diminta netral. Hal itu disampaikan Senin."
+
+
+# Furniture glued into a flattened one-line scrape (synthetic text in the shape of such pages).
+GLUED = (
+    "dan tokoh agama diajak menjagaSemarang (ANTARA) - Pemerintah Kota Semarang meminta ASN "
+    "menjaga netralitas. Camat diminta memantau, kata Wali Kota. Baca juga: Warga Semarang "
+    "didorong memilih pada Pemilu 2024 Oleh karena itu, ASN dilarang memasang atribut partai. "
+    "Kampanye berlangsung tertib oleh semua pihak. Baca juga: Pemkot Semarang awasi netralitas "
+    "ASNPewarta: Nama Penulis Editor: Nama Editor COPYRIGHT © ANTARA 2023"
+)
+
+
+def test_glued_read_also_credits_and_teaser_are_removed() -> None:
+    cleaned = clean_article(RawArticle(id="g1", text=GLUED, title="Judul"))
+    assert cleaned.text == (
+        "Semarang (ANTARA) - Pemerintah Kota Semarang meminta ASN menjaga netralitas. Camat "
+        "diminta memantau, kata Wali Kota. Oleh karena itu, ASN dilarang memasang atribut "
+        "partai. Kampanye berlangsung tertib oleh semua pihak."
+    )
+    reasons = [reason for reason, _ in cleaned.dropped]
+    assert reasons.count("read_also") == 2 and "credits" in reasons and "teaser" in reasons
+    assert ("read_also", "Baca juga: Warga Semarang didorong memilih pada Pemilu 2024") in (
+        cleaned.dropped
+    )
+
+
+def test_glued_read_also_is_kept_when_its_end_is_unclear() -> None:
+    # No capitalised ordinary word follows within the headline window: leave the text alone.
+    text = "ASN wajib netral, kata Bupati. Baca juga: " + " ".join(["kabar"] * 25) + " lagi."
+    assert clean_article(RawArticle(id="g2", text=text, title="Judul")).text == text
+
+
+def test_capitalised_names_do_not_end_a_glued_headline() -> None:
+    text = (
+        "Baca juga: Bawaslu Jakbar temukan pelanggaran di Pemilu 2024 Pengawas meminta ASN netral."
+    )
+    vocabulary = {"pengawas", "pemilu", "meminta"}
+    line, removed = strip_inline_furniture(text, vocabulary, first_line=False)
+    assert line == "Pengawas meminta ASN netral."
+    assert removed == [
+        ("read_also", "Baca juga: Bawaslu Jakbar temukan pelanggaran di Pemilu 2024")
+    ]

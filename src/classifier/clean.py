@@ -1,7 +1,8 @@
 """Deterministic cleaning of scraped article text.
 
 Removes page furniture (breadcrumbs, share buttons, "BACA JUGA" links, comment forms,
-counters, copyright and editor lines, captions, repeated headlines), drops repeated
+counters, copyright and editor lines, captions, repeated headlines; the same furniture glued
+into a paragraph via ``classifier.clean_inline``), drops repeated
 paragraphs, and normalises unicode, quotes and whitespace. The result has one paragraph per
 line; sentence offsets are defined on this cleaned text.
 """
@@ -12,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from classifier.clean_inline import lowercase_vocabulary, strip_inline_furniture
 from classifier.ingest import RawArticle
 
 # Characters that are layout artefacts, not text.
@@ -168,7 +170,9 @@ def _drop_numbered_breadcrumb(lines: list[str], dropped: list[tuple[str, str]]) 
 def clean_article(article: RawArticle) -> CleanedArticle:
     """Clean one raw article. Deterministic: the same input always gives the same output."""
     dropped: list[tuple[str, str]] = []
-    lines = _drop_numbered_breadcrumb(normalize_text(article.text).split("\n"), dropped)
+    normalized = normalize_text(article.text)
+    vocabulary = lowercase_vocabulary(normalized)
+    lines = _drop_numbered_breadcrumb(normalized.split("\n"), dropped)
     title = normalize_text(article.title).strip() if article.title else None
     title_key = _key(title) if title else None
     kept: list[str] = []
@@ -182,6 +186,10 @@ def clean_article(article: RawArticle) -> CleanedArticle:
             title, title_key, reason = line, _key(line), "title"
         elif reason is None and _is_heading(line) and not _LIST_MARKER.match(line):
             reason = "heading"
+        if reason is None:
+            line, glued = strip_inline_furniture(line, vocabulary, first_line=not kept)
+            dropped.extend(glued)
+            reason = None if line else "furniture_only"
         if reason is None and _key(line) in seen:
             reason = "duplicate_paragraph"
         if reason:
