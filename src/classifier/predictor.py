@@ -17,7 +17,7 @@ import numpy as np
 from classifier.corpus import Document, iter_documents, process_article
 from classifier.errors import ConfigError
 from classifier.ingest import RawArticle
-from classifier.labels import LABEL_IDS, from_multi_hot
+from classifier.labels import LABEL_IDS
 from classifier.legal import extract_instruments
 from classifier.models.base import META_FILE, SentenceModel, load_model
 
@@ -126,15 +126,21 @@ class Predictor:
     def predict_sentences(self, texts: Sequence[str]) -> list[dict[str, Any]]:
         """``[{"text", "labels", "scores": {label: score}}]`` for already-split sentences."""
         scores = self.predict_scores(texts)
+        # Building these rows in Python costs as much as TF-IDF scoring itself, so the label
+        # lists are decoded once per label combination and the floats converted in one call.
+        hot = (scores >= self.thresholds).astype(np.int64)
+        codes = (hot << np.arange(len(LABEL_IDS))).sum(axis=1).tolist()
+        decoded = [
+            [label for k, label in enumerate(LABEL_IDS) if code >> k & 1]
+            for code in range(1 << len(LABEL_IDS))
+        ]
         return [
             {
                 "text": text,
-                "labels": from_multi_hot(row >= self.thresholds),
-                "scores": {
-                    label: float(value) for label, value in zip(LABEL_IDS, row, strict=True)
-                },
+                "labels": list(decoded[code]),
+                "scores": dict(zip(LABEL_IDS, row, strict=True)),
             }
-            for text, row in zip(texts, scores, strict=True)
+            for text, code, row in zip(texts, codes, scores.tolist(), strict=True)
         ]
 
     def predict_documents(self, documents: Sequence[Document]) -> list[ArticlePrediction]:
