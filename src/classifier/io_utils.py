@@ -43,6 +43,16 @@ def check_writable_target(path: Path, overwrite: bool = True) -> None:
         raise OutputError(f"{path}: directory {probe} is not writable")
 
 
+_DEFAULT_FILE_MODE = 0o666
+
+
+def _current_umask() -> int:
+    """The process umask (read by setting it and restoring it: there is no getter)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary sibling of ``path``; rename it onto ``path`` only if the block succeeds.
@@ -56,6 +66,8 @@ def atomic_path(path: Path) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        # mkstemp makes the file private (0600); the output gets the usual umask-based mode.
+        tmp.chmod(_DEFAULT_FILE_MODE & ~_current_umask())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -69,6 +81,7 @@ def atomic_directory(path: Path) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     try:
         yield tmp
+        tmp.chmod(0o777 & ~_current_umask())  # mkdtemp's 0700, as for atomic_path
         backup = path.with_name(f".{path.name}.old")
         if backup.exists():
             shutil.rmtree(backup)
