@@ -23,6 +23,27 @@ def _png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", header[16:24])
 
 
+def run_ui_check(
+    store: str, experiment: str, out: Path, timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """Run experiments/ui_check.py as a user would, with a bound on its time."""
+    return subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "experiments" / "ui_check.py"),
+            "--backend-store-uri",
+            store,
+            "--experiment",
+            experiment,
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 @pytest.mark.slow
 def test_ui_lists_compares_and_shows_artifacts(
     prepared: Path, tiny_bert: Path, tmp_path: Path, tracking: str
@@ -48,21 +69,7 @@ def test_ui_lists_compares_and_shows_artifacts(
     assert kinds == {"rules", "tfidf", "transformer"}
 
     out = tmp_path / "shots"
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "experiments" / "ui_check.py"),
-            "--backend-store-uri",
-            tracking,
-            "--experiment",
-            "asn-neutrality",
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    result = run_ui_check(tracking, "asn-neutrality", out, timeout=900)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "ui_check: OK" in result.stdout
     for name in SCREENSHOTS:
@@ -77,21 +84,7 @@ def test_ui_check_fails_in_one_line_without_the_experiment(tmp_path: Path, track
     from mlflow import MlflowClient
 
     MlflowClient(tracking).search_experiments()  # creates the empty store
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "experiments" / "ui_check.py"),
-            "--backend-store-uri",
-            tracking,
-            "--experiment",
-            "no-such-experiment",
-            "--out",
-            str(tmp_path / "shots"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_ui_check(tracking, "no-such-experiment", tmp_path / "shots", timeout=300)
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "experiment named 'no-such-experiment'" in lines[0], lines
