@@ -65,6 +65,13 @@ class ArticlePrediction:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
+# The label list of every bit code (bit k set: LABEL_IDS[k] predicted), decoded once.
+_LABEL_SETS = [
+    [label for k, label in enumerate(LABEL_IDS) if code >> k & 1]
+    for code in range(1 << len(LABEL_IDS))
+]
+
+
 class Predictor:
     """Scores sentences with a trained model; thresholds come from training."""
 
@@ -132,18 +139,14 @@ class Predictor:
 
     def _predict_rows(self, texts: Sequence[str]) -> list[dict[str, Any]]:
         scores = self.predict_scores(texts)
-        # Building these rows in Python costs as much as TF-IDF scoring itself, so the label
-        # lists are decoded once per label combination and the floats converted in one call.
+        # Building these rows in Python costs as much as TF-IDF scoring itself, so each row's
+        # labels are looked up by bit code and the floats converted in one call.
         hot = (scores >= self.thresholds).astype(np.int64)
         codes = (hot << np.arange(len(LABEL_IDS))).sum(axis=1).tolist()
-        decoded = [
-            [label for k, label in enumerate(LABEL_IDS) if code >> k & 1]
-            for code in range(1 << len(LABEL_IDS))
-        ]
         return [
             {
                 "text": text,
-                "labels": list(decoded[code]),
+                "labels": list(_LABEL_SETS[code]),
                 "scores": dict(zip(LABEL_IDS, row, strict=True)),
             }
             for text, code, row in zip(texts, codes, scores.tolist(), strict=True)
