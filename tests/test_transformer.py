@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 
+from classifier.errors import ConfigError
 from classifier.models.pretrained import TINY_BERT_SPEC, resolve_pretrained
 from classifier.models.transformer import TransformerModel, TransformerParams
 
@@ -59,3 +61,10 @@ def test_stale_cached_tiny_bert_is_rebuilt(tmp_path: Path) -> None:
     (folder / "tokenizer.json").write_text("broken", "utf-8")
     assert Path(resolve_pretrained(TINY_BERT_SPEC, tmp_path)) == folder
     assert _unknown_share(folder, "asn wajib netral") == 0.0
+
+
+def test_max_length_beyond_the_position_table_is_a_config_error(tiny_bert: Path) -> None:
+    model = TransformerModel(TransformerParams(pretrained=str(tiny_bert), max_length=65))
+    with pytest.raises(ConfigError, match="max_length: 65 is longer than the 64 positions"):
+        model._load_pretrained(str(tiny_bert))
+    TransformerModel(TransformerParams(max_length=64))._load_pretrained(str(tiny_bert))

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from classifier.errors import ConfigError
 from classifier.labels import LABEL_IDS
 from classifier.models import register
 from classifier.models.base import EpochLogger, SentenceModel, Split
@@ -91,6 +92,18 @@ class TransformerModel(SentenceModel):
             id2label=dict(enumerate(LABEL_IDS)),
             label2id={label: i for i, label in enumerate(LABEL_IDS)},
         )
+        self._check_max_length(source)
+
+    def _check_max_length(self, source: str) -> None:
+        """One clear error, instead of a tensor-size crash mid-run, when max_length is too long."""
+        limit = self.tokenizer.model_max_length
+        if limit > 100_000:  # the tokenizer does not know; the position table does
+            limit = getattr(self.model.config, "max_position_embeddings", limit)
+        if self.params.max_length > limit:
+            raise ConfigError(
+                f"model.params.max_length: {self.params.max_length} is longer than the "
+                f"{limit} positions of {source}"
+            )
 
     def fit(self, train: Split, validation: Split, log_epoch: EpochLogger | None = None) -> None:
         """Fine-tune with early stopping on validation macro-F1; keeps the best epoch."""
