@@ -20,8 +20,6 @@ import json
 import logging
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from classifier.compare import latest_runs_by_kind
-from classifier.errors import ConfigError
+from classifier.errors import ConfigError, ServerError
+from classifier.local_server import free_port, stop, wait_until_answering
 
 ROOT = Path(__file__).resolve().parents[1]
 KINDS = ("rules", "tfidf", "transformer")
@@ -93,12 +92,6 @@ def expected_runs(store_uri: str, experiment: str) -> Expected:
     return Expected(store_uri, found.experiment_id, runs_by_kind, sorted(reference), columns)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _artifact_root(store_uri: str, expected: Expected) -> str:
     """Where the store's runs already keep artifacts (``mlruns/`` beside a SQLite file)."""
     run_uri = expected.runs[KINDS[0]].info.artifact_uri  # file:///.../mlruns/<run>/artifacts
@@ -112,7 +105,7 @@ def _artifact_root(store_uri: str, expected: Expected) -> str:
 @contextmanager
 def mlflow_server(store_uri: str, artifact_root: str, log: Path) -> Iterator[str]:
     """``mlflow server`` on a free local port; yields its base URL and always stops it."""
-    port = _free_port()
+    port = free_port()
     mlflow = str(Path(sys.executable).with_name("mlflow"))
     command = [mlflow, "server", "--backend-store-uri", store_uri]
     command += ["--default-artifact-root", artifact_root, "--host", "127.0.0.1"]
@@ -125,40 +118,13 @@ def mlflow_server(store_uri: str, artifact_root: str, log: Path) -> Iterator[str
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for_health(server, url, log)
+        try:
+            wait_until_answering(server, f"{url}/health", timeout=180, log=log)
+        except ServerError as error:
+            raise CheckFailed(f"mlflow server: {error}") from None
         yield url
     finally:
-        _stop(server)
-
-
-def _wait_for_health(server: subprocess.Popen[bytes], url: str, log: Path) -> None:
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise CheckFailed(f"mlflow server exited ({server.returncode}): {_last_line(log)}")
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(1)
-    raise CheckFailed(f"mlflow server did not answer on {url} within 180 s: {_last_line(log)}")
-
-
-def _last_line(log: Path) -> str:
-    return (log.read_text("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
-
-
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is not None:
-        return
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
+        stop(server)
 
 
 @contextmanager

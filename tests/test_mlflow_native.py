@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from classifier import Predictor
+from classifier.errors import ServerError
+from classifier.local_server import free_port, stop, wait_until_answering
 from classifier.tracking import promote
 from classifier.train import load_train_config, run_training
 
@@ -85,14 +85,8 @@ def test_mlflow_models_predict(champion: str, tmp_path: Path, content_type: str)
     assert all(0.0 <= p["exhortation"] <= 1.0 for p in predictions)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_mlflow_models_serve(champion: str, tmp_path: Path) -> None:
-    port = _free_port()
+    port, log = free_port(), tmp_path / "serve.log"
     server = subprocess.Popen(
         [
             MLFLOW,
@@ -108,21 +102,15 @@ def test_mlflow_models_serve(champion: str, tmp_path: Path) -> None:
             "local",
         ],
         stdout=subprocess.DEVNULL,
-        stderr=(tmp_path / "serve.log").open("w"),
+        stderr=log.open("w"),
         env=_env(),
+        start_new_session=True,  # so that stop() also reaches the workers it forks
     )
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail(
-                        "server did not start: " + (tmp_path / "serve.log").read_text()[-2000:]
-                    )
-                time.sleep(1)
+        try:
+            wait_until_answering(server, f"http://127.0.0.1:{port}/ping", 120, log)
+        except ServerError as error:
+            pytest.fail(f"mlflow models serve did not start: {error}\n{log.read_text()[-2000:]}")
         body = json.dumps({"dataframe_records": [{"text": t} for t in TEXTS]}).encode()
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/invocations",
@@ -133,8 +121,4 @@ def test_mlflow_models_serve(champion: str, tmp_path: Path) -> None:
             predictions = json.loads(response.read())["predictions"]
         assert [p["labels"] for p in predictions] == _expected(champion)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)

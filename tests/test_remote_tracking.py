@@ -14,13 +14,10 @@ import json
 import os
 import pwd
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,7 +26,9 @@ from pathlib import Path
 import pytest
 from mlflow import MlflowClient
 
+from classifier.errors import ServerError
 from classifier.labels import LABEL_IDS
+from classifier.local_server import free_port, stop, wait_until_answering
 
 ROOT = Path(__file__).resolve().parents[1]
 CLASSIFIER = str(Path(sys.executable).with_name("classifier"))
@@ -49,12 +48,6 @@ ARTICLES = [
     },
 ]
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _tail(path: Path, chars: int = 2000) -> str:
@@ -138,7 +131,7 @@ def backend_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if os.geteuid() == 0:
         user = pwd.getpwnam("postgres")
         os.chown(base, user.pw_uid, user.pw_gid)
-    cluster = _Postgres(pg_bin, base, _free_port())
+    cluster = _Postgres(pg_bin, base, free_port())
     try:
         uri = cluster.start()
     except BaseException:
@@ -167,7 +160,7 @@ def server(backend_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     """Start the server with the project's script and wait for ``/health``; kill it after."""
     workdir = tmp_path_factory.mktemp("server")
     artifacts = workdir / "artifacts"
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "MLFLOW_BACKEND_STORE_URI": backend_uri,
@@ -187,27 +180,15 @@ def server(backend_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     )
     uri = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 240  # database migrations take a while on a busy CPU
-        while True:
-            try:
-                with urllib.request.urlopen(f"{uri}/health", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"tracking server did not start at {uri}: {_tail(log)}")
-            time.sleep(1)
+        try:
+            # Database migrations take a while on a busy CPU.
+            wait_until_answering(process, f"{uri}/health", timeout=240, log=log)
+        except ServerError as error:
+            pytest.fail(f"tracking server did not start: {error}\n{_tail(log)}")
         assert out.read_text("utf-8").splitlines()[0] == f"export MLFLOW_TRACKING_URI={uri}"
         yield Server(uri, artifacts, backend_uri)
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=30)
+        stop(process, grace=30)
 
 
 @dataclass

@@ -27,3 +27,7 @@ class AnnotationError(ClassifierError):
 
 class OutputError(ClassifierError):
     """An output that cannot be written, or would overwrite existing work."""
+
+
+class ServerError(ClassifierError):
+    """A local server (``mlflow server``, ``mlflow models serve``) that did not start."""
