@@ -100,8 +100,7 @@ def run_training(
     net = model.model.to(device)
     if p.freeze_embeddings:
         net.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
-    encoded = model.tokenizer(train.texts, truncation=True, max_length=p.max_length)
-    features = [{key: encoded[key][i] for key in encoded} for i in range(len(train.texts))]
+    features = model.encode(train.texts)
     lengths = [len(f["input_ids"]) for f in features]
     collate = DataCollatorWithPadding(model.tokenizer)
     targets = torch.tensor(train.labels, dtype=torch.float32)
