@@ -87,37 +87,17 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_bert(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A 2-layer BERT with a small WordPiece vocabulary, built here from scratch."""
-    import torch
-    from transformers import BertConfig, BertModel, BertTokenizerFast
+    """A 2-layer, 32-wide BERT whose WordPiece vocabulary is the synthetic templates' words."""
+    from classifier.models.pretrained import build_tiny_bert
 
-    folder = tmp_path_factory.mktemp("tiny-bert")
     words = sorted({w.lower().strip(".,") for t in LABEL_TEMPLATES.values() for w in t.split()})
-    chars = list("abcdefghijklmnopqrstuvwxyz0123456789")
-    vocab = [
-        "[PAD]",
-        "[UNK]",
-        "[CLS]",
-        "[SEP]",
-        "[MASK]",
-        *chars,
-        *(f"##{c}" for c in chars),
-        *[w for w in words if "{" not in w],
-    ]
-    # A mapping, not vocab_file=: transformers 5 ignores the file and maps every word to [UNK].
-    tokenizer = BertTokenizerFast(vocab={token: i for i, token in enumerate(dict.fromkeys(vocab))})
-    tokenizer.save_pretrained(folder)
-    torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=len(dict.fromkeys(vocab)),
+    return build_tiny_bert(
+        tmp_path_factory.mktemp("tiny-bert"),
+        words=[w for w in words if "{" not in w],
+        chars="abcdefghijklmnopqrstuvwxyz0123456789",
         hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=64,
+        max_positions=64,
     )
-    BertModel(config).save_pretrained(folder)
-    return folder
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ a local folder, or a model-hub id (for users who can reach the hub)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from classifier.errors import ConfigError
@@ -29,31 +30,41 @@ TINY_WORDS = tuple(
 )
 
 
-def tiny_bert_vocab() -> list[str]:
-    """Special tokens, single characters and the fixed word list, as WordPiece entries."""
+TINY_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789.,;:!?'\"()-/%"
+
+
+def tiny_bert_vocab(words: Sequence[str] = TINY_WORDS, chars: str = TINY_CHARS) -> list[str]:
+    """Special tokens, single characters and ``words``, as WordPiece entries (no repeats)."""
     specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    chars = list("abcdefghijklmnopqrstuvwxyz0123456789.,;:!?'\"()-/%")
-    return [*specials, *chars, *(f"##{c}" for c in chars if c.isalnum()), *TINY_WORDS]
+    pieces = [f"##{c}" for c in chars if c.isalnum()]
+    return list(dict.fromkeys([*specials, *chars, *pieces, *words]))
 
 
-def build_tiny_bert(directory: Path, seed: int = 0) -> Path:
-    """Write a 2-layer, 64-wide randomly initialised BERT with a WordPiece tokenizer."""
+def build_tiny_bert(
+    directory: Path,
+    seed: int = 0,
+    words: Sequence[str] = TINY_WORDS,
+    chars: str = TINY_CHARS,
+    hidden_size: int = 64,
+    max_positions: int = 128,
+) -> Path:
+    """Write a 2-layer randomly initialised BERT with a WordPiece tokenizer over ``words``."""
     import torch
     from transformers import BertConfig, BertModel, BertTokenizerFast
 
     directory.mkdir(parents=True, exist_ok=True)
+    vocab = tiny_bert_vocab(words, chars)
     # transformers 5 ignores ``vocab_file=``: it would build a tokenizer of special tokens only,
     # mapping every word to [UNK]. The vocabulary goes in as a mapping.
-    vocab = {token: index for index, token in enumerate(tiny_bert_vocab())}
-    tokenizer = BertTokenizerFast(vocab=vocab, do_lower_case=True)
+    tokenizer = BertTokenizerFast(vocab={token: i for i, token in enumerate(vocab)})
     tokenizer.save_pretrained(directory)
     config = BertConfig(
-        vocab_size=len(tiny_bert_vocab()),
-        hidden_size=64,
+        vocab_size=len(vocab),
+        hidden_size=hidden_size,
         num_hidden_layers=2,
         num_attention_heads=2,
-        intermediate_size=128,
-        max_position_embeddings=128,
+        intermediate_size=2 * hidden_size,
+        max_position_embeddings=max_positions,
     )
     torch.manual_seed(seed)
     BertModel(config).save_pretrained(directory)
