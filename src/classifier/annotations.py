@@ -42,6 +42,7 @@ class Annotation:
     labels: list[str]
     annotator: str = ""
     note: str = ""
+    family: str = ""  # the hard-case family a written sentence was made for (corpus v2)
     origin: str = ""  # file:line, for error messages
 
     @property
@@ -53,6 +54,8 @@ class Annotation:
         """Serialise without the ``origin`` bookkeeping field."""
         row = asdict(self)
         row.pop("origin")
+        if not row["family"]:
+            row.pop("family")
         return json.dumps(row, ensure_ascii=False)
 
 
@@ -77,6 +80,7 @@ def parse_annotation(record: Mapping[str, object], origin: str) -> Annotation:
         labels=validate_labels(labels, where=origin),
         annotator=str(record.get("annotator") or ""),
         note=str(record.get("note") or ""),
+        family=str(record.get("family") or ""),
         origin=origin,
     )
 

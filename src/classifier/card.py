@@ -89,6 +89,14 @@ def render_card(prepared: PreparedData, extra_sections: dict[str, str] | None = 
             ],
         ),
         "",
+        "## Gold and silver",
+        "",
+        _gold_silver(all_rows, names, label_counts),
+        "",
+        "## Written sentences per family (corpus v2)",
+        "",
+        _families(all_rows, names, label_counts),
+        "",
         "## Label co-occurrence (sentences carrying both)",
         "",
         _cooccurrence(all_rows),
@@ -96,6 +104,48 @@ def render_card(prepared: PreparedData, extra_sections: dict[str, str] | None = 
     for title, body in (extra_sections or {}).items():
         parts += ["", f"## {title}", "", body]
     return "\n".join(parts) + "\n"
+
+
+def _gold_silver(all_rows: list[dict[str, Any]], names: list[str], label_counts: Any) -> str:
+    """Gold (human/written) vs silver (rule-labelled) sentences per label."""
+    gold = label_counts([r for r in all_rows if not r.get("silver")])
+    silver = label_counts([r for r in all_rows if r.get("silver")])
+    n_gold = sum(1 for r in all_rows if not r.get("silver"))
+    return _table(
+        ["", *names, "sentences"],
+        [
+            ["gold", *(gold[n] for n in names), n_gold],
+            ["silver", *(silver[n] for n in names), len(all_rows) - n_gold],
+        ],
+    )
+
+
+def _families(all_rows: list[dict[str, Any]], names: list[str], label_counts: Any) -> str:
+    """Sentences per family tag with their labels, and written articles per outlet style."""
+    tagged = [r for r in all_rows if r.get("family")]
+    families = sorted({r["family"] for r in tagged})
+    table = _table(
+        ["family", *names, "sentences"],
+        [
+            [
+                f,
+                *(label_counts([r for r in tagged if r["family"] == f])[n] for n in names),
+                sum(1 for r in tagged if r["family"] == f),
+            ]
+            for f in families
+        ],
+    )
+    # Written v2 articles are named syn2-<style>-<number>.
+    styles: Counter[str] = Counter()
+    sentences: Counter[str] = Counter()
+    for article in {r["article_id"] for r in tagged}:
+        styles[article.removeprefix("syn2-").rsplit("-", 1)[0]] += 1
+    for row in tagged:
+        sentences[row["article_id"].removeprefix("syn2-").rsplit("-", 1)[0]] += 1
+    style_table = _table(
+        ["style", "articles", "sentences"], [[s, styles[s], sentences[s]] for s in sorted(styles)]
+    )
+    return table + "\n\n" + style_table
 
 
 def _cooccurrence(all_rows: list[dict[str, Any]]) -> str:

@@ -93,7 +93,9 @@ def _read_xlsx(path: Path) -> Iterator[RawRow]:
         raise InputError("reading .xlsx needs openpyxl: pip install openpyxl") from None
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)  # the data sheet; "active" may be another
+        rows = workbook.worksheets[0].iter_rows(
+            values_only=True
+        )  # the data sheet; "active" may be another
         header = [str(cell or "").strip() for cell in next(rows)]
         yield from _records(path, header, rows)
     finally:

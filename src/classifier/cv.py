@@ -40,7 +40,10 @@ def fold_splits(rows: list[dict[str, Any]], folds: int, seed: int) -> list[dict[
     """Per fold: train/validation/test rows, no article in two parts, each article tested once."""
     if folds < 2:
         raise ConfigError("--folds must be at least 2")
-    buckets = grouped_partition(rows, {f"fold{k}": 1 / folds for k in range(folds)}, seed)
+    # Silver rows (rule-labelled negatives) are only ever trained on, in every fold.
+    silver = [row for row in rows if row.get("silver")]
+    gold = [row for row in rows if not row.get("silver")]
+    buckets = grouped_partition(gold, {f"fold{k}": 1 / folds for k in range(folds)}, seed)
     out = []
     for k in range(folds):
         rest = [row for j in range(folds) if j != k for row in buckets[f"fold{j}"]]
@@ -49,7 +52,7 @@ def fold_splits(rows: list[dict[str, Any]], folds: int, seed: int) -> list[dict[
         )
         out.append(
             {
-                "train": inner["train"],
+                "train": inner["train"] + silver,
                 "validation": inner["validation"],
                 "test": buckets[f"fold{k}"],
             }

@@ -9,17 +9,22 @@ from __future__ import annotations
 import json
 import random
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from classifier.annotations import Annotation, check_hashes, read_annotations
-from classifier.corpus import Document, iter_documents
+from classifier.clickid_raw import read_raw_articles
+from classifier.corpus import Document, iter_documents, process_article
 from classifier.errors import AnnotationError, ConfigError
 from classifier.io_utils import atomic_directory
 from classifier.labels import LABEL_IDS
+from classifier.reserved import Reserved, load_reserved
 
 SPLITS = ("train", "validation", "test")
+# Columns added by corpus v2; rows built before it (or by hand in tests) are gold and untagged.
+ROW_DEFAULTS = {"silver": False, "family": ""}
 COLUMNS = (
     "id",
     "article_id",
@@ -31,6 +36,8 @@ COLUMNS = (
     "source",
     "synthetic",
     "annotator",
+    "silver",
+    "family",
 )
 
 
@@ -44,6 +51,14 @@ class SourceConfig:
     optional: bool = False  # absent path: build without it and say so
     synthetic: bool = False
     complete: bool = False  # every sentence of every article must be annotated
+    reader: str = (
+        "articles"  # "articles" (txt/JSONL/CSV) or "clickid_raw" (the raw xlsx/csv dataset)
+    )
+    silver: bool = False  # rule-made labels: training split only, never evaluated on
+
+    def __post_init__(self) -> None:
+        if self.reader not in READERS:
+            raise ValueError(f"source '{self.name}': reader must be one of {sorted(READERS)}")
 
 
 @dataclass
@@ -69,6 +84,10 @@ class DataConfig:
     seed: int = 13
     split: SplitFractions = field(default_factory=SplitFractions)
     agreement_dir: Path | None = None  # second-pass labels, for the kappa table of the card
+    # Articles reserved for measuring false alarms: refused in every source, and so is every
+    # sentence that also appears in one of them (read from ``reserved_articles``).
+    reserved_ids: Path | None = None
+    reserved_articles: Path | None = None
 
     def __post_init__(self) -> None:
         names = [source.name for source in self.sources]
@@ -97,6 +116,11 @@ def collect_rows(
     """
     rows: list[dict[str, Any]] = []
     skipped: list[str] = []
+    reserved = Reserved()
+    if config.reserved_ids is not None and not config.reserved_ids.exists():
+        log(f"note: reserved ids {config.reserved_ids} not found; nothing to exclude")
+    else:
+        reserved = load_reserved(config.reserved_ids, config.reserved_articles)
     for source in config.sources:
         if not source.path.exists():
             if source.optional:
@@ -106,12 +130,19 @@ def collect_rows(
             raise ConfigError(f"source '{source.name}': {source.path}: no such file or directory")
         annotations = read_annotations([source.annotations]) if source.annotations.exists() else {}
         wanted = {article_id for article_id, _ in annotations}
+        leaked = sorted(wanted & reserved.ids)
+        if leaked:
+            raise AnnotationError(
+                f"source '{source.name}': {len(leaked)} annotated article(s) are reserved for "
+                f"measuring false alarms ({config.reserved_ids}), e.g. {leaked[0]}"
+            )
         texts: dict[tuple[str, int], str] = {}
         documents: list[Document] = []
-        for document in iter_documents([source.path], source=source.name):
-            if source.complete or document.id in wanted:
-                documents.append(document)
-                texts.update({(document.id, s.index): s.text for s in document.sentences})
+        for document in READERS[source.reader](source, wanted):
+            if document.id in reserved.ids:
+                continue
+            documents.append(document)
+            texts.update({(document.id, s.index): s.text for s in document.sentences})
         check_hashes(annotations.values(), texts)
         if source.complete:
             _check_complete(source, documents, annotations)
@@ -128,7 +159,29 @@ def collect_rows(
                     "source": source.name,
                     "text": raw.text,
                 }
+    rows, dropped = reserved.drop_sentences(rows)
+    if dropped:
+        log(f"dropped {dropped} sentences that also appear in reserved articles")
     return rows, skipped
+
+
+def _read_articles(source: SourceConfig, wanted: set[str]) -> Iterator[Document]:
+    for document in iter_documents([source.path], source=source.name):
+        if source.complete or document.id in wanted:
+            yield document
+
+
+def _read_clickid_raw(source: SourceConfig, wanted: set[str]) -> Iterator[Document]:
+    # Only annotated articles are cleaned and split: the raw dataset has ~21,900 of them.
+    for raw in read_raw_articles(source.path):
+        if raw.id in wanted:
+            yield process_article(raw)
+
+
+READERS: dict[str, Callable[[SourceConfig, set[str]], Iterator[Document]]] = {
+    "articles": _read_articles,
+    "clickid_raw": _read_clickid_raw,
+}
 
 
 def _check_complete(
@@ -167,6 +220,8 @@ def _rows_for(
                 "source": source.name,
                 "synthetic": source.synthetic,
                 "annotator": note.annotator,
+                "silver": source.silver,
+                "family": note.family,
             }
         )
     return rows
@@ -175,9 +230,11 @@ def _rows_for(
 def grouped_split(
     rows: list[dict[str, Any]], fractions: SplitFractions, seed: int
 ) -> dict[str, list[dict[str, Any]]]:
-    """Train/validation/test by article; see :func:`grouped_partition`."""
+    """Train/validation/test by article (see :func:`grouped_partition`); silver rows train only."""
     shares = {"train": fractions.train, "validation": fractions.validation, "test": fractions.test}
-    return grouped_partition(rows, shares, seed)
+    parts = grouped_partition([row for row in rows if not row.get("silver")], shares, seed)
+    parts["train"].extend(row for row in rows if row.get("silver"))
+    return parts
 
 
 def grouped_partition(
@@ -253,11 +310,15 @@ def to_dataset_dict(prepared: PreparedData) -> Any:
             "source": datasets.Value("string"),
             "synthetic": datasets.Value("bool"),
             "annotator": datasets.Value("string"),
+            "silver": datasets.Value("bool"),
+            "family": datasets.Value("string"),
         }
     )
     return datasets.DatasetDict(
         {
-            split: datasets.Dataset.from_list(prepared.rows[split], features=features)
+            split: datasets.Dataset.from_list(
+                [{**ROW_DEFAULTS, **row} for row in prepared.rows[split]], features=features
+            )
             for split in SPLITS
         }
     )

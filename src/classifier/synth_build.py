@@ -101,7 +101,9 @@ def build_article(draft: dict, origin: str) -> BuiltArticle:
             raise InputError(f"{origin} {article_id}: split sentence {wanted[:70]!r} not in draft")
         source = drafted[cursor][1]
         if source.get("family") == "boilerplate":
-            raise InputError(f"{origin} {article_id}: boilerplate {wanted[:60]!r} survived cleaning")
+            raise InputError(
+                f"{origin} {article_id}: boilerplate {wanted[:60]!r} survived cleaning"
+            )
         annotations.append(
             {
                 "article_id": article_id,

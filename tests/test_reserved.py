@@ -1,0 +1,70 @@
+"""Reserved false-alarm articles: refused by id, and their sentences kept out of every split."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from classifier.annotations import sentence_hash
+from classifier.config import load_config
+from classifier.corpus import iter_documents
+from classifier.dataset import DataConfig, SourceConfig, collect_rows
+from classifier.errors import AnnotationError
+from classifier.reserved import load_reserved, normalise
+from conftest import ROOT, write_jsonl
+
+SHARED_RESERVED = ROOT.parent / "shared" / "corpus" / "clickid" / "heldout_ids.txt"
+
+
+def _project(tmp_path: Path, annotate_reserved: bool) -> DataConfig:
+    reserved_text = "Pencuri motor ditangkap warga di pasar. Polisi menyita barang bukti."
+    articles = [
+        {"id": "res-1", "text": reserved_text},
+        # The same wire sentence at another outlet, under another id.
+        {"id": "ok-1", "text": "Polisi menyita barang bukti. Warga berkumpul di balai desa."},
+    ]
+    write_jsonl(tmp_path / "raw" / "articles.jsonl", articles)
+    rows = []
+    for document in iter_documents([tmp_path / "raw" / "articles.jsonl"]):
+        if document.id == "res-1" and not annotate_reserved:
+            continue
+        for sentence in document.sentences:
+            rows.append(
+                {
+                    "article_id": document.id,
+                    "sentence_index": sentence.index,
+                    "sentence_hash": sentence_hash(sentence.text),
+                    "labels": [],
+                }
+            )
+    write_jsonl(tmp_path / "ann" / "gold.jsonl", rows)
+    (tmp_path / "reserved.txt").write_text("res-1\n", encoding="utf-8")
+    return DataConfig(
+        sources=[SourceConfig("news", tmp_path / "raw" / "articles.jsonl", tmp_path / "ann")],
+        output_dir=tmp_path / "processed",
+        reserved_ids=tmp_path / "reserved.txt",
+        reserved_articles=tmp_path / "raw" / "articles.jsonl",
+    )
+
+
+def test_reserved_sentences_are_dropped_even_under_another_id(tmp_path: Path) -> None:
+    rows, _ = collect_rows(_project(tmp_path, annotate_reserved=False), log=lambda _: None)
+    assert [row["text"] for row in rows] == ["Warga berkumpul di balai desa."]
+
+
+def test_annotating_a_reserved_article_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(AnnotationError, match="reserved for measuring false alarms"):
+        collect_rows(_project(tmp_path, annotate_reserved=True), log=lambda _: None)
+
+
+def test_project_data_never_holds_a_reserved_sentence() -> None:
+    """What `classifier prepare` builds from the project's config holds no reserved sentence."""
+    assert SHARED_RESERVED.exists(), f"{SHARED_RESERVED} is missing: ../shared must sit beside"
+    config = load_config(ROOT / "configs" / "data.yaml", DataConfig)
+    assert config.reserved_ids is not None and config.reserved_ids.resolve() == SHARED_RESERVED
+    reserved = load_reserved(config.reserved_ids, config.reserved_articles)
+    assert len(reserved.ids) == 586 and len(reserved.sentences) > 5000
+    rows, _ = collect_rows(config, log=lambda _: None)
+    assert not {row["article_id"] for row in rows} & reserved.ids
+    assert not [row["text"] for row in rows if normalise(row["text"]) in reserved.sentences]
