@@ -68,3 +68,62 @@ def test_max_length_beyond_the_position_table_is_a_config_error(tiny_bert: Path)
     with pytest.raises(ConfigError, match="max_length: 65 is longer than the 64 positions"):
         model._load_pretrained(str(tiny_bert))
     TransformerModel(TransformerParams(max_length=64))._load_pretrained(str(tiny_bert))
+
+
+def test_each_epoch_has_all_gold_rows_and_a_fresh_silver_sample() -> None:
+    from classifier.models.transformer_loop import epoch_rows
+
+    silver = np.array([False] * 5 + [True] * 20)
+    first, second = epoch_rows(silver, 4, seed=1), epoch_rows(silver, 4, seed=2)
+    for rows in (first, second):
+        assert set(range(5)) <= set(rows.tolist()) and len(rows) == 9
+        assert silver[rows].sum() == 4
+    assert set(first[5:].tolist()) != set(second[5:].tolist())
+    assert len(epoch_rows(silver, None, seed=1)) == 25
+
+
+def test_silver_rows_train_with_their_own_weight(
+    tiny_bert: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Silver rows with weight 0 leave training exactly as without them."""
+    from classifier.models.base import Split
+
+    load = TransformerModel._load_pretrained
+
+    def load_without_dropout(self: TransformerModel, source: str) -> None:
+        # Dropout draws depend on the batch shape; without it only the loss weights matter.
+        load(self, source)
+        for module in self.model.modules():
+            if isinstance(module, torch.nn.Dropout):
+                module.p = 0.0
+
+    monkeypatch.setattr(TransformerModel, "_load_pretrained", load_without_dropout)
+
+    gold = ["asn wajib netral.", "cuaca cerah di kabupaten", "bawaslu menemukan asn melanggar"]
+    gold_labels = np.array([[0, 0, 1, 0], [0, 0, 0, 0], [1, 0, 0, 0]], dtype=np.int8)
+    silver = ["kampanye pilkada di kabupaten"] * 4
+    mixed = Split(
+        gold + silver,
+        np.vstack([gold_labels, np.zeros((4, 4), dtype=np.int8)]),
+        silver=np.array([False] * 3 + [True] * 4),
+    )
+    plain = Split(gold, gold_labels)
+
+    def trained(split: Split, weight: float) -> np.ndarray:
+        params = TransformerParams(
+            pretrained=str(tiny_bert),
+            max_length=32,
+            batch_size=8,
+            epochs=1,
+            patience=5,
+            silver_weight=weight,
+            pos_weight=False,
+            tune_thresholds=False,
+            warmup_ratio=0.0,
+        )
+        model = TransformerModel(params, seed=3)
+        model.fit(split, plain)
+        return model.predict_proba(gold)
+
+    np.testing.assert_allclose(trained(mixed, 0.0), trained(plain, 1.0), atol=1e-6)
+    assert np.abs(trained(mixed, 1.0) - trained(plain, 1.0)).max() > 1e-4

@@ -78,6 +78,9 @@ def to_split(dataset: Any) -> Split:
         labels=labels.reshape(-1, len(LABEL_IDS)),
         sources=list(dataset["source"]),
         article_ids=list(dataset["article_id"]),
+        silver=(
+            np.array(dataset["silver"], dtype=bool) if "silver" in dataset.column_names else None
+        ),
     )
 
 

@@ -27,6 +27,13 @@ class Split:
     labels: np.ndarray  # shape (n, len(LABEL_IDS)), 0/1
     sources: list[str] | None = None
     article_ids: list[str] | None = None
+    silver: np.ndarray | None = None  # bool per row: rule-labelled (silver) rather than gold
+
+    def silver_mask(self) -> np.ndarray:
+        """Which rows are silver; all False when the split carries no such column."""
+        if self.silver is None:
+            return np.zeros(len(self.texts), dtype=bool)
+        return np.asarray(self.silver, dtype=bool)
 
 
 class SentenceModel(ABC):

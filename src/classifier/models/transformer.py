@@ -43,12 +43,18 @@ class TransformerParams:
     num_threads: int | None = None  # CPU threads; None = all cores
     cache_dir: str | None = None  # where converted/built weights go; None = user cache
     tune_thresholds: bool = True
+    # Silver (rule-labelled) negatives: a fresh random sample of this many rows joins the gold
+    # rows in each epoch (None = all of them every epoch), each weighted in the loss.
+    silver_per_epoch: int | None = None
+    silver_weight: float = 1.0
 
     def __post_init__(self) -> None:
         if self.precision not in {"auto", "fp32", "bf16", "fp16"}:
             raise ValueError(f"precision must be auto, fp32, bf16 or fp16, got {self.precision!r}")
         if self.epochs < 1 or self.batch_size < 1 or self.max_length < 8:
             raise ValueError("epochs and batch_size must be >= 1 and max_length >= 8")
+        if (self.silver_per_epoch or 0) < 0 or self.silver_weight < 0:
+            raise ValueError("silver_per_epoch and silver_weight must be >= 0")
 
 
 def pick_device() -> Any:

@@ -69,6 +69,20 @@ def _pos_weight(labels: np.ndarray, cap: float) -> torch.Tensor:
     return torch.tensor(np.clip(weight, 1.0, cap), dtype=torch.float32)
 
 
+def epoch_rows(silver: np.ndarray, per_epoch: int | None, seed: int) -> np.ndarray:
+    """Row indices for one epoch: every gold row plus a fresh sample of silver rows.
+
+    Sampling silver anew each epoch shows the model many more real negatives over a run than
+    one fixed sample would, at the cost of one sample's worth of steps per epoch.
+    """
+    gold = np.flatnonzero(~silver)
+    pool = np.flatnonzero(silver)
+    if per_epoch is None or per_epoch >= len(pool):
+        return np.concatenate([gold, pool])
+    rng = np.random.default_rng(seed)
+    return np.concatenate([gold, np.sort(rng.choice(pool, size=per_epoch, replace=False))])
+
+
 def _trainable_state(net: torch.nn.Module) -> dict[str, torch.Tensor]:
     """Only parameters that train: frozen ones equal the pretrained weights reloaded on resume."""
     return {n: p.detach().cpu().clone() for n, p in net.named_parameters() if p.requires_grad}
@@ -104,12 +118,18 @@ def run_training(
     lengths = [len(f["input_ids"]) for f in features]
     collate = DataCollatorWithPadding(model.tokenizer)
     targets = torch.tensor(train.labels, dtype=torch.float32)
-    pos_weight = _pos_weight(train.labels, p.pos_weight_max) if p.pos_weight else None
+    silver = train.silver_mask()
+    row_weights = torch.tensor(np.where(silver, p.silver_weight, 1.0), dtype=torch.float32)
+    # pos_weight from the mix one epoch sees, not from every silver row the split holds.
+    first_epoch = epoch_rows(silver, p.silver_per_epoch, model.seed)
+    pos_weight = (
+        _pos_weight(train.labels[first_epoch], p.pos_weight_max) if p.pos_weight else None
+    )
     loss_fn = torch.nn.BCEWithLogitsLoss(
-        pos_weight=pos_weight.to(device) if pos_weight is not None else None
+        pos_weight=pos_weight.to(device) if pos_weight is not None else None, reduction="none"
     )
     optimizer = _optimizer(net, p.learning_rate, p.weight_decay)
-    steps_per_epoch = math.ceil(len(features) / p.batch_size)
+    steps_per_epoch = math.ceil(len(first_epoch) / p.batch_size)
     total_steps = steps_per_epoch * p.epochs
     scheduler = get_linear_schedule_with_warmup(
         optimizer, int(p.warmup_ratio * total_steps), total_steps
@@ -122,7 +142,13 @@ def run_training(
         state = _load_checkpoint(checkpoint, net, optimizer, scheduler, scaler)
 
     for epoch in range(state["epoch"], p.epochs):
-        batches = length_grouped_batches(lengths, p.batch_size, model.seed + epoch)
+        rows_this_epoch = epoch_rows(silver, p.silver_per_epoch, model.seed + epoch)
+        batches = [
+            [int(rows_this_epoch[i]) for i in batch]
+            for batch in length_grouped_batches(
+                [lengths[i] for i in rows_this_epoch], p.batch_size, model.seed + epoch
+            )
+        ]
         net.train()
         losses = []
         epoch_start = time.perf_counter()
@@ -139,7 +165,9 @@ def run_training(
             batch = collate([features[i] for i in rows]).to(device)
             with autocast:
                 logits = net(**batch).logits
-            loss = loss_fn(logits.float(), targets[rows].to(device))
+            weights = row_weights[rows].to(device)
+            per_row = loss_fn(logits.float(), targets[rows].to(device)).mean(dim=1)
+            loss = (per_row * weights).sum() / weights.sum().clamp_min(1e-8)
             if scaler is not None:
                 scaler.scale(loss).backward()
                 scaler.unscale_(optimizer)
