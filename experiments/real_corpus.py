@@ -3,12 +3,13 @@
     .venv/bin/python experiments/real_corpus.py --model models:/asn-neutrality-tfidf@candidate \
         --model models:/asn-neutrality-transformer@candidate [...]
 
-The labels in experiments/real_corpus/blind_labels.jsonl come from one blind annotation pass
-(labels only, keyed by article id and sentence index, no text). They are for evaluation only:
-nothing under data/ reads them, so the models never train on these articles through them.
-Two of the six articles (clickid-276a3ba01582, clickid-2086cac1a927) also appear in the
-CLICK-ID corpus, and three of their sentences are in the training data; the table therefore
-also reports the four articles the project never saw.
+The labels in data/annotations/real_dev/gold.jsonl are the real development set's adjudicated
+labels (labels only, keyed by article id, sentence index and hash, no text). They are for
+evaluation only: `prepare` reserves these articles (configs/data.yaml, `reserved`), so no
+source may train on them or on any sentence they contain. Two of the six articles
+(clickid-276a3ba01582, clickid-2086cac1a927) also appear in the CLICK-ID corpus; before corpus
+v2 three of their sentences were in the training data, so the table also reports the four
+articles the project never saw.
 
 Writes experiments/results/real_corpus.{md,json}: per model, micro/macro-F1 and per-label
 precision/recall against the blind labels, the per-article summaries (label counts, legal
@@ -33,7 +34,7 @@ from classifier.metrics import macro_f1
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "real" / "articles.jsonl"
-GOLD = ROOT / "experiments" / "real_corpus" / "blind_labels.jsonl"
+GOLD = ROOT / "data" / "annotations" / "real_dev" / "gold.jsonl"
 RESULTS = ROOT / "experiments" / "results"
 SEEN = {"clickid-276a3ba01582", "clickid-2086cac1a927"}  # also in the CLICK-ID training data
 
@@ -106,7 +107,7 @@ def markdown(results: list[dict[str, Any]]) -> str:
     lines = [
         "# Real, unlabelled articles (../shared/corpus/real)",
         "",
-        "Labels: one blind annotation pass (experiments/real_corpus/blind_labels.jsonl).",
+        "Labels: the real development set (data/annotations/real_dev/gold.jsonl).",
         "`unseen`: the four articles without any sentence in the training data.",
         "",
         "| " + " | ".join(head) + " |",

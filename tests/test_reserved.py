@@ -1,4 +1,4 @@
-"""Reserved false-alarm articles: refused by id, and their sentences kept out of every split."""
+"""Reserved articles (false-alarm set, real dev set): refused by id, sentences kept out."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from classifier.config import load_config
 from classifier.corpus import iter_documents
 from classifier.dataset import DataConfig, SourceConfig, collect_rows
 from classifier.errors import AnnotationError
-from classifier.reserved import load_reserved, normalise
+from classifier.reserved import ReservedSet, load_reserved, normalise
 from conftest import ROOT, write_jsonl
 
 SHARED_RESERVED = ROOT.parent / "shared" / "corpus" / "clickid" / "heldout_ids.txt"
@@ -43,8 +43,9 @@ def _project(tmp_path: Path, annotate_reserved: bool) -> DataConfig:
     return DataConfig(
         sources=[SourceConfig("news", tmp_path / "raw" / "articles.jsonl", tmp_path / "ann")],
         output_dir=tmp_path / "processed",
-        reserved_ids=tmp_path / "reserved.txt",
-        reserved_articles=tmp_path / "raw" / "articles.jsonl",
+        reserved=[
+            ReservedSet("held", tmp_path / "raw" / "articles.jsonl", tmp_path / "reserved.txt")
+        ],
     )
 
 
@@ -54,7 +55,7 @@ def test_reserved_sentences_are_dropped_even_under_another_id(tmp_path: Path) ->
 
 
 def test_annotating_a_reserved_article_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(AnnotationError, match="reserved for measuring false alarms"):
+    with pytest.raises(AnnotationError, match=r"reserved \(held\), e\.g\. res-1"):
         collect_rows(_project(tmp_path, annotate_reserved=True), log=lambda _: None)
 
 
@@ -62,9 +63,10 @@ def test_project_data_never_holds_a_reserved_sentence() -> None:
     """What `classifier prepare` builds from the project's config holds no reserved sentence."""
     assert SHARED_RESERVED.exists(), f"{SHARED_RESERVED} is missing: ../shared must sit beside"
     config = load_config(ROOT / "configs" / "data.yaml", DataConfig)
-    assert config.reserved_ids is not None and config.reserved_ids.resolve() == SHARED_RESERVED
-    reserved = load_reserved(config.reserved_ids, config.reserved_articles)
-    assert len(reserved.ids) == 586 and len(reserved.sentences) > 5000
+    assert [spec.ids.resolve() for spec in config.reserved if spec.ids] == [SHARED_RESERVED]
+    reserved = load_reserved(config.reserved, log=lambda _: None)
+    names = list(reserved.ids.values())
+    assert names.count("false_alarm") == 586 and names.count("real_dev") == 6
     rows, _ = collect_rows(config, log=lambda _: None)
-    assert not {row["article_id"] for row in rows} & reserved.ids
+    assert not {row["article_id"] for row in rows} & reserved.ids.keys()
     assert not [row["text"] for row in rows if normalise(row["text"]) in reserved.sentences]

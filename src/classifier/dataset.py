@@ -20,7 +20,7 @@ from classifier.corpus import Document, iter_documents, process_article
 from classifier.errors import AnnotationError, ConfigError
 from classifier.io_utils import atomic_directory
 from classifier.labels import LABEL_IDS
-from classifier.reserved import Reserved, load_reserved
+from classifier.reserved import ReservedSet, load_reserved
 
 SPLITS = ("train", "validation", "test")
 # Columns added by corpus v2; rows built before it (or by hand in tests) are gold and untagged.
@@ -84,10 +84,9 @@ class DataConfig:
     seed: int = 13
     split: SplitFractions = field(default_factory=SplitFractions)
     agreement_dir: Path | None = None  # second-pass labels, for the kappa table of the card
-    # Articles reserved for measuring false alarms: refused in every source, and so is every
-    # sentence that also appears in one of them (read from ``reserved_articles``).
-    reserved_ids: Path | None = None
-    reserved_articles: Path | None = None
+    # Articles nothing may train on (false-alarm set, real development set): refused in every
+    # source, and so is every sentence that also appears in one of them.
+    reserved: list[ReservedSet] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         names = [source.name for source in self.sources]
@@ -116,11 +115,7 @@ def collect_rows(
     """
     rows: list[dict[str, Any]] = []
     skipped: list[str] = []
-    reserved = Reserved()
-    if config.reserved_ids is not None and not config.reserved_ids.exists():
-        log(f"note: reserved ids {config.reserved_ids} not found; nothing to exclude")
-    else:
-        reserved = load_reserved(config.reserved_ids, config.reserved_articles)
+    reserved = load_reserved(config.reserved, log)
     for source in config.sources:
         if not source.path.exists():
             if source.optional:
@@ -130,11 +125,11 @@ def collect_rows(
             raise ConfigError(f"source '{source.name}': {source.path}: no such file or directory")
         annotations = read_annotations([source.annotations]) if source.annotations.exists() else {}
         wanted = {article_id for article_id, _ in annotations}
-        leaked = sorted(wanted & reserved.ids)
+        leaked = sorted(wanted & reserved.ids.keys())
         if leaked:
             raise AnnotationError(
-                f"source '{source.name}': {len(leaked)} annotated article(s) are reserved for "
-                f"measuring false alarms ({config.reserved_ids}), e.g. {leaked[0]}"
+                f"source '{source.name}': {len(leaked)} annotated article(s) are reserved "
+                f"({reserved.ids[leaked[0]]}), e.g. {leaked[0]}: nothing may train on them"
             )
         texts: dict[tuple[str, int], str] = {}
         documents: list[Document] = []

@@ -1,12 +1,13 @@
-"""Articles reserved for measuring false alarms on real off-topic news: nothing may train on them.
+"""Articles that nothing may train on: the false-alarm set and the real development set.
 
-The reserved CLICK-ID articles are excluded by id, and so is every *sentence* whose text also
-appears in one of them: the same wire story runs at several outlets under other ids, so an
-exclusion by id alone still let 87 reserved sentences into the training data.
+Reserved articles are refused by id in every source, and so is every *sentence* whose text
+also appears in one of them: the same wire story runs at several outlets under other ids, so
+an exclusion by id alone still let 87 sentences of the false-alarm set into the training data.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,18 +16,32 @@ from classifier.corpus import iter_documents
 from classifier.errors import ConfigError
 
 
+@dataclass
+class ReservedSet:
+    """One reserved set: articles in ``articles``, only those listed in ``ids`` if given."""
+
+    name: str
+    articles: Path
+    ids: Path | None = None  # whitespace-separated ids; None = every article of the file
+
+
 def read_id_file(path: Path) -> set[str]:
-    """Whitespace-separated article ids (the reserved false-alarm articles)."""
+    """Whitespace-separated article ids."""
     if not path.exists():
         raise ConfigError(f"{path}: no such file (reserved ids)")
     return set(path.read_text(encoding="utf-8").split())
 
 
+def normalise(text: str) -> str:
+    """Case- and whitespace-insensitive form, so a re-spaced copy still matches."""
+    return " ".join(text.casefold().split())
+
+
 @dataclass
 class Reserved:
-    """Reserved article ids and the normalised texts of their sentences."""
+    """Reserved article ids (with the set each belongs to) and their sentences' texts."""
 
-    ids: set[str] = field(default_factory=set)
+    ids: dict[str, str] = field(default_factory=dict)  # article id -> reserved set name
     sentences: set[str] = field(default_factory=set)
 
     def holds(self, text: str) -> bool:
@@ -39,21 +54,22 @@ class Reserved:
         return kept, len(rows) - len(kept)
 
 
-def normalise(text: str) -> str:
-    """Case- and whitespace-insensitive form, so a re-spaced copy still matches."""
-    return " ".join(text.casefold().split())
-
-
-def load_reserved(ids_path: Path | None, articles_path: Path | None) -> Reserved:
-    """Reserved ids, and the sentences of those articles found in ``articles_path``."""
-    if ids_path is None:
-        return Reserved()
-    ids = read_id_file(ids_path)
-    sentences: set[str] = set()
-    if articles_path is not None:
-        if not articles_path.exists():
-            raise ConfigError(f"{articles_path}: no such file (reserved articles)")
-        for document in iter_documents([articles_path]):
-            if document.id in ids:
-                sentences.update(normalise(s.text) for s in document.sentences)
-    return Reserved(ids, sentences)
+def load_reserved(sets: Iterable[ReservedSet], log: Any = print) -> Reserved:
+    """Read every reserved set whose articles file exists; say so for one that does not."""
+    reserved = Reserved()
+    for spec in sets:
+        if not spec.articles.exists():
+            log(f"note: reserved set '{spec.name}' not found at {spec.articles}; not excluded")
+            continue
+        wanted = read_id_file(spec.ids) if spec.ids is not None else None
+        for document in iter_documents([spec.articles]):
+            if wanted is None or document.id in wanted:
+                reserved.ids[document.id] = spec.name
+                reserved.sentences.update(normalise(s.text) for s in document.sentences)
+        missing = (wanted or set()) - reserved.ids.keys()
+        if missing:
+            raise ConfigError(
+                f"reserved set '{spec.name}': {len(missing)} id(s) of {spec.ids} are not in "
+                f"{spec.articles}, e.g. {sorted(missing)[0]}"
+            )
+    return reserved

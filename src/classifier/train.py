@@ -23,6 +23,7 @@ from classifier.metrics import (
 )
 from classifier.models import get_model_class
 from classifier.models.base import SentenceModel, Split
+from classifier.real_eval import RealNewsConfig, real_news_metrics
 from classifier.tracking import (
     configure_mlflow,
     ensure_experiment,
@@ -56,6 +57,7 @@ class TrainConfig:
     seed: int = 13
     register: bool = True
     checkpoint_dir: Path = Path("experiments/runs")
+    real_news: RealNewsConfig = field(default_factory=RealNewsConfig)
     bootstrap_resamples: int = 1000
 
     def __post_init__(self) -> None:
@@ -197,6 +199,7 @@ def run_training(
                 model, data[name], name, cfg.bootstrap_resamples, cfg.seed
             )
             metrics.update(values)
+        metrics.update(real_news_metrics(model.predict, cfg.real_news, cfg.seed))
         metrics["predict_sentences_per_second"] = measure_speed(model, data["test"].texts)
         for k, label in enumerate(LABEL_IDS):
             metrics[f"threshold_{label}"] = float(model.thresholds[k])

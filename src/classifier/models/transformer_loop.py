@@ -122,9 +122,7 @@ def run_training(
     row_weights = torch.tensor(np.where(silver, p.silver_weight, 1.0), dtype=torch.float32)
     # pos_weight from the mix one epoch sees, not from every silver row the split holds.
     first_epoch = epoch_rows(silver, p.silver_per_epoch, model.seed)
-    pos_weight = (
-        _pos_weight(train.labels[first_epoch], p.pos_weight_max) if p.pos_weight else None
-    )
+    pos_weight = _pos_weight(train.labels[first_epoch], p.pos_weight_max) if p.pos_weight else None
     loss_fn = torch.nn.BCEWithLogitsLoss(
         pos_weight=pos_weight.to(device) if pos_weight is not None else None, reduction="none"
     )

@@ -1,0 +1,69 @@
+"""Evaluation on real news: real-dev metrics and false alarms on off-topic articles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from classifier.annotations import sentence_hash
+from classifier.corpus import iter_documents
+from classifier.labels import LABEL_IDS
+from classifier.real_eval import RealNewsConfig, false_alarm_metrics, real_news_metrics
+from conftest import write_jsonl
+
+VIOLATION = LABEL_IDS.index("violation_reported")
+
+
+def flag_word(word: str, label: int):
+    def predict(texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), len(LABEL_IDS)), dtype=np.int8)
+        out[:, label] = [word in t for t in texts]
+        return out
+
+    return predict
+
+
+def test_false_alarms_count_articles_and_topical_labels(tmp_path: Path) -> None:
+    write_jsonl(
+        tmp_path / "off.jsonl",
+        [
+            {"id": "a", "text": "Foto artis itu diduga palsu. Warga ramai membahasnya."},
+            {"id": "b", "text": "Harga cabai naik di pasar. Pedagang mengeluh sepi pembeli."},
+        ],
+    )
+    documents = list(iter_documents([tmp_path / "off.jsonl"]))
+    metrics = false_alarm_metrics(flag_word("diduga", VIOLATION), documents)
+    assert metrics["falsealarm_article_rate"] == 0.5
+    assert metrics["falsealarm_topical_per_1000"] == 250.0  # 1 label in 4 sentences
+
+
+def test_real_dev_is_scored_against_hash_checked_labels(tmp_path: Path) -> None:
+    write_jsonl(
+        tmp_path / "real.jsonl",
+        [{"id": "r1", "text": "Bawaslu menemukan pelanggaran ASN. Cuaca cerah hari itu."}],
+    )
+    document = next(iter_documents([tmp_path / "real.jsonl"]))
+    gold = [
+        {
+            "article_id": "r1",
+            "sentence_index": s.index,
+            "sentence_hash": sentence_hash(s.text),
+            "labels": ["violation_reported"] if s.index == 0 else [],
+        }
+        for s in document.sentences
+    ]
+    write_jsonl(tmp_path / "gold.jsonl", gold)
+    config = RealNewsConfig(
+        real_dev_articles=tmp_path / "real.jsonl",
+        real_dev_labels=tmp_path / "gold.jsonl",
+        false_alarm_articles=tmp_path / "absent.jsonl",
+        false_alarm_ids=tmp_path / "absent.txt",
+    )
+    notes: list[str] = []
+    right = real_news_metrics(flag_word("pelanggaran", VIOLATION), config, 1, notes.append)
+    wrong = real_news_metrics(flag_word("Cuaca", VIOLATION), config, 1, notes.append)
+    assert right["realdev_f1_violation_reported"] == 1.0
+    assert wrong["realdev_f1_violation_reported"] == 0.0
+    assert "falsealarm_article_rate" not in right
+    assert any("false-alarm articles not found" in note for note in notes)
