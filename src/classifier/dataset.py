@@ -51,9 +51,9 @@ class SourceConfig:
     optional: bool = False  # absent path: build without it and say so
     synthetic: bool = False
     complete: bool = False  # every sentence of every article must be annotated
-    reader: str = (
-        "articles"  # "articles" (txt/JSONL/CSV) or "clickid_raw" (the raw xlsx/csv dataset)
-    )
+    # "articles" (txt/JSONL/CSV), "clickid_raw" (the raw xlsx/csv dataset) or "synth_drafts"
+    # (corpus v2 drafts, built by classifier.synth_build)
+    reader: str = "articles"
     silver: bool = False  # rule-made labels: training split only, never evaluated on
 
     def __post_init__(self) -> None:
@@ -173,9 +173,19 @@ def _read_clickid_raw(source: SourceConfig, wanted: set[str]) -> Iterator[Docume
             yield process_article(raw)
 
 
+def _read_synth_drafts(source: SourceConfig, wanted: set[str]) -> Iterator[Document]:
+    # Corpus v2 text lives in the writers' drafts; building them runs the project's cleaner and
+    # splitter and refuses a draft whose sentences the splitter would merge, cut or drop.
+    from classifier.synth_build import iter_built
+
+    for built in iter_built([source.path]):
+        yield built.document
+
+
 READERS: dict[str, Callable[[SourceConfig, set[str]], Iterator[Document]]] = {
     "articles": _read_articles,
     "clickid_raw": _read_clickid_raw,
+    "synth_drafts": _read_synth_drafts,
 }
 
 

@@ -13,7 +13,10 @@ to exactly the sentence it was written for. Draft format (JSONL, one article a l
 A drafted sentence with ``"family": "boilerplate"`` (a "Baca juga" link, a byline) is expected
 to be removed by cleaning; it is never labelled.
 
-``python -m classifier.synth_build DRAFTS... [--check] [--articles F --annotations F]``
+``python -m classifier.synth_build DRAFTS... [--check] [--annotations F] [--articles F]``
+
+``prepare`` reads the drafts directly (reader ``synth_drafts`` in ``configs/data.yaml``); the
+annotations file written here is the starting gold, which the blind pass and audits then edit.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from classifier.annotations import sentence_hash
-from classifier.corpus import process_article
+from classifier.corpus import Document, process_article
 from classifier.errors import ClassifierError, InputError
 from classifier.factsheets import FAMILIES
 from classifier.ingest import RawArticle, iter_jsonl_records
@@ -40,10 +43,11 @@ ID_PREFIX = "syn2-"
 
 @dataclass
 class BuiltArticle:
-    """One synthetic article and the gold annotation rows of its sentences."""
+    """One synthetic article, its cleaned and split document, and its gold annotation rows."""
 
     article: dict[str, object]
     annotations: list[dict[str, object]]
+    document: Document
 
 
 def _norm(text: str) -> str:
@@ -82,7 +86,15 @@ def build_article(draft: dict, origin: str) -> BuiltArticle:
         paragraphs.setdefault(p_index, []).append(_norm(sentence["text"]))
     text = "\n\n".join(" ".join(parts) for parts in paragraphs.values())
     meta = {key: value for key, value in draft.items() if key not in ("paragraphs", "sheet_id")}
-    raw = RawArticle(id=article_id, text=text, title=draft.get("title"), date=draft.get("date"))
+    raw = RawArticle(
+        id=article_id,
+        text=text,
+        title=draft.get("title"),
+        date=draft.get("date"),
+        source="synthetic_v2",
+        meta={key: value for key, value in meta.items() if key not in ("title", "date")},
+        origin=origin,
+    )
     document = process_article(raw)
     annotations: list[dict[str, object]] = []
     cursor = 0
@@ -120,7 +132,7 @@ def build_article(draft: dict, origin: str) -> BuiltArticle:
     if leftover:
         raise InputError(f"{origin} {article_id}: draft sentence {leftover[0]['text'][:60]!r} lost")
     article = {"id": article_id, **meta, "synthetic": True, "source": "synthetic", "text": text}
-    return BuiltArticle(article, annotations)
+    return BuiltArticle(article, annotations, document)
 
 
 def iter_built(paths: Sequence[Path]) -> Iterator[BuiltArticle]:
@@ -159,10 +171,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{len(built)} articles, {sentences} labelled sentences: OK")
     if args.check:
         return 0
-    if args.articles is None or args.annotations is None:
-        parser.error("--articles and --annotations are required unless --check")
-    _write_jsonl(args.articles, [b.article for b in built])
+    if args.annotations is None:
+        parser.error("--annotations is required unless --check")
     _write_jsonl(args.annotations, [row for b in built for row in b.annotations])
+    if args.articles is not None:  # the built article text, for reading it outside prepare
+        _write_jsonl(args.articles, [b.article for b in built])
     return 0
 
 

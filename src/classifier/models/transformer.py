@@ -37,6 +37,8 @@ class TransformerParams:
     max_grad_norm: float = 1.0
     patience: int = 2  # epochs without validation macro-F1 gain before stopping
     freeze_embeddings: bool = False  # word embeddings are most of e5-small: freezing is faster
+    # Also freeze the lowest N encoder layers: no backward pass through them (CPU speed).
+    freeze_layers: int = 0
     pos_weight: bool = True
     pos_weight_max: float = 10.0
     precision: str = "auto"  # auto (bf16/fp16 on GPU, fp32 on CPU), fp32, bf16, fp16

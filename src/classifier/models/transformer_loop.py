@@ -114,6 +114,16 @@ def run_training(
     net = model.model.to(device)
     if p.freeze_embeddings:
         net.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
+    if p.freeze_layers:
+        layers = net.base_model.encoder.layer
+        if p.freeze_layers > len(layers):
+            raise ConfigError(
+                f"model.params.freeze_layers: {p.freeze_layers} is more than the model's "
+                f"{len(layers)} layers"
+            )
+        # Frozen layers below the trained ones need no gradient, so backward stops above them.
+        for module in (net.base_model.embeddings, *layers[: p.freeze_layers]):
+            module.requires_grad_(False)
     features = model.encode(train.texts)
     lengths = [len(f["input_ids"]) for f in features]
     collate = DataCollatorWithPadding(model.tokenizer)
