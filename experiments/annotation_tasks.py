@@ -4,6 +4,7 @@ labels keyed by hash come back into ``data/annotations``.
 
     python experiments/annotation_tasks.py export --out-dir /tmp/tasks
     python experiments/annotation_tasks.py merge-blind ANSWERS... --output FILE
+    python experiments/annotation_tasks.py apply CHANGES... --annotations DIR...
 
 Blind tasks carry no labels. Audit tasks carry the current labels: an audit reviews them.
 """
@@ -132,6 +133,48 @@ def merge_blind(answers: Sequence[Path], output: Path) -> None:
     _write(output, merged)
 
 
+def apply_changes(changes: Sequence[Path], annotation_dirs: Sequence[Path]) -> None:
+    """Apply recorded label changes (``old_labels`` -> ``new_labels``, keyed by article,
+    index and hash) to the annotation files that hold those sentences.
+
+    A change whose old labels no longer match the file is refused: it was made against other
+    labels than the ones it would overwrite.
+    """
+    wanted: dict[tuple[str, int], dict[str, Any]] = {}
+    for path in changes:
+        for line in path.read_text("utf-8").splitlines():
+            if line.strip():
+                change = json.loads(line)
+                if change.get("new_labels") is not None:
+                    wanted[(change["article_id"], change["sentence_index"])] = change
+    applied = 0
+    for directory in annotation_dirs:
+        for file in sorted(directory.glob("*.jsonl")):
+            rows = [json.loads(line) for line in file.read_text("utf-8").splitlines() if line]
+            touched = False
+            for row in rows:
+                change = wanted.pop((row["article_id"], row["sentence_index"]), None)
+                if change is None:
+                    continue
+                if change["sentence_hash"] != row["sentence_hash"] or sorted(
+                    change["old_labels"]
+                ) != sorted(row["labels"]):
+                    raise SystemExit(
+                        f"error: {file}: {change['article_id']}#"
+                        f"{change['sentence_index']} changed since it was reviewed"
+                    )
+                row["labels"] = sorted(change["new_labels"])
+                row["note"] = change.get("reason", row.get("note", ""))
+                touched, applied = True, applied + 1
+            if touched:
+                _write(file, rows)
+    if wanted:
+        raise SystemExit(
+            f"error: {len(wanted)} change(s) match no annotation, e.g. {next(iter(wanted))}"
+        )
+    print(f"applied {applied} change(s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -142,11 +185,16 @@ def main() -> None:
     merge = sub.add_parser("merge-blind")
     merge.add_argument("answers", nargs="+", type=Path)
     merge.add_argument("--output", type=Path, required=True)
+    apply = sub.add_parser("apply")
+    apply.add_argument("changes", nargs="+", type=Path)
+    apply.add_argument("--annotations", nargs="+", type=Path, required=True)
     args = parser.parse_args()
     if args.command == "export":
         export(args.out_dir, args.blind_size, args.seed)
-    else:
+    elif args.command == "merge-blind":
         merge_blind(args.answers, args.output)
+    else:
+        apply_changes(args.changes, args.annotations)
 
 
 if __name__ == "__main__":

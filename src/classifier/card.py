@@ -176,7 +176,8 @@ def quality_sections(prepared: PreparedData, agreement_dir: Path | None) -> dict
     sections = {
         "Near-duplicates": f"Sentence pairs with token Jaccard > 0.8: **{len(pairs)}**"
         + (f" (first ones: {shown})" if pairs else "")
-        + "."
+        + ".\n\n"
+        + _duplicates_by_source(rows, pairs)
     }
     records = []
     if agreement_dir is not None and agreement_dir.exists():
@@ -191,4 +192,33 @@ def quality_sections(prepared: PreparedData, agreement_dir: Path | None) -> dict
             "resolved by the guideline (`docs/annotation_guideline.md`, *Conventions from "
             "adjudication*).\n\n" + kappa_markdown(kappa_table(records))
         )
+        by_family = [r for r in records if r.get("family")]
+        if by_family:
+            sections["Inter-annotator agreement"] += (
+                "\n\nCorpus v2 sentences by the family they were written for:\n\n"
+                + kappa_markdown(kappa_table(by_family, group_by="family"))
+            )
     return sections
+
+
+def _duplicates_by_source(rows: list[dict[str, Any]], pairs: list[Any]) -> str:
+    """Per source: sentences in a near-duplicate pair within the source, and exact sentences
+    found in more than one article."""
+    in_pair: Counter[str] = Counter()
+    for pair in pairs:
+        first, second = rows[pair.first], rows[pair.second]
+        if first["source"] == second["source"]:
+            in_pair[first["source"]] += 2
+    articles: dict[tuple[str, str], set[str]] = {}
+    for row in rows:
+        key = (row["source"], " ".join(row["text"].casefold().split()))
+        articles.setdefault(key, set()).add(row["article_id"])
+    shared: Counter[str] = Counter(src for (src, _), ids in articles.items() if len(ids) > 1)
+    sizes = Counter(row["source"] for row in rows)
+    return _table(
+        ["source", "sentences", "in a near-duplicate pair", "share", "texts in 2+ articles"],
+        [
+            [src, sizes[src], in_pair[src], f"{in_pair[src] / sizes[src]:.1%}", shared[src]]
+            for src in sorted(sizes)
+        ],
+    )

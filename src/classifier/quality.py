@@ -66,12 +66,12 @@ def near_duplicates(texts: Sequence[str], limit: float = 0.8) -> list[NearDuplic
     return sorted(found, key=lambda d: (-d.similarity, d.first, d.second))
 
 
-def kappa_table(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Cohen's kappa per label, overall and per source, from rows with ``labels_first``,
-    ``labels_second`` and ``source``."""
+def kappa_table(rows: Sequence[dict[str, Any]], group_by: str = "source") -> list[dict[str, Any]]:
+    """Cohen's kappa per label, overall and per ``group_by`` value, from rows with
+    ``labels_first``, ``labels_second`` and that key."""
     groups = {"all": list(rows)}
-    for source in sorted({r["source"] for r in rows}):
-        groups[source] = [r for r in rows if r["source"] == source]
+    for value in sorted({r[group_by] for r in rows}):
+        groups[value] = [r for r in rows if r[group_by] == value]
     table = []
     for group, members in groups.items():
         for label in LABEL_IDS:
