@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from classifier.config import load_config
 from classifier.corpus import iter_documents
 from classifier.dataset import DataConfig, SourceConfig, collect_rows
 from classifier.errors import AnnotationError
+from classifier.factsheets import FAMILIES
+from classifier.labels import LABEL_IDS
 from classifier.reserved import ReservedSet, load_reserved, normalise
 from conftest import ROOT, write_jsonl
 
@@ -59,14 +62,40 @@ def test_annotating_a_reserved_article_is_refused(tmp_path: Path) -> None:
         collect_rows(_project(tmp_path, annotate_reserved=True), log=lambda _: None)
 
 
-def test_project_data_never_holds_a_reserved_sentence() -> None:
-    """What `classifier prepare` builds from the project's config holds no reserved sentence."""
+@pytest.fixture(scope="module")
+def project_rows() -> list[dict]:
+    """The rows `classifier prepare` builds from the project's own config."""
     assert SHARED_RESERVED.exists(), f"{SHARED_RESERVED} is missing: ../shared must sit beside"
+    config = load_config(ROOT / "configs" / "data.yaml", DataConfig)
+    return collect_rows(config, log=lambda _: None)[0]
+
+
+def test_project_data_never_holds_a_reserved_sentence(project_rows: list[dict]) -> None:
+    """What `classifier prepare` builds from the project's config holds no reserved sentence."""
     config = load_config(ROOT / "configs" / "data.yaml", DataConfig)
     assert [spec.ids.resolve() for spec in config.reserved if spec.ids] == [SHARED_RESERVED]
     reserved = load_reserved(config.reserved, log=lambda _: None)
     names = list(reserved.ids.values())
     assert names.count("false_alarm") == 586 and names.count("real_dev") == 6
-    rows, _ = collect_rows(config, log=lambda _: None)
+    rows = project_rows
     assert not {row["article_id"] for row in rows} & reserved.ids.keys()
     assert not [row["text"] for row in rows if normalise(row["text"]) in reserved.sentences]
+
+
+def test_corpus_v2_holds_what_it_promises(project_rows: list[dict]) -> None:
+    """>= 15,000 gold sentences, >= 1,500 per label, >= 150 per family, >= 20,000 silver,
+    and no written sentence text in two articles."""
+    gold = [row for row in project_rows if not row["silver"]]
+    assert len(gold) >= 15_000
+    assert sum(row["silver"] for row in project_rows) >= 20_000
+    for label in LABEL_IDS:
+        assert sum(label in row["labels"] for row in gold) >= 1_500, label
+    families = Counter(row["family"] for row in gold if row["family"])
+    assert set(FAMILIES) <= set(families)
+    assert min(families[name] for name in FAMILIES) >= 150
+    written = [row for row in gold if row["source"] == "synthetic_v2"]
+    assert len({row["article_id"] for row in written}) >= 1_200
+    articles: dict[str, set[str]] = {}
+    for row in written:
+        articles.setdefault(normalise(row["text"]), set()).add(row["article_id"])
+    assert not [text for text, ids in articles.items() if len(ids) > 1]
