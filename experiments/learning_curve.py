@@ -6,7 +6,8 @@ Everything else in the training split (v1 synthetic, seeds, CLICK-ID gold, silve
 validation and test stay whole, so the points differ only in how much v2 material the model
 saw. v2 articles are dropped whole, in a seeded order, so each fraction contains the smaller
 ones. Each point reports test-split macro-F1, real-dev macro-F1 (per label too) and false
-alarms on the reserved off-topic articles. Results: experiments/results/corpus_v2.{md,json}.
+alarms on the reserved off-topic articles. Results:
+experiments/results/corpus_v2_learning_curve.{md,json} (summarised in corpus_v2.md).
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ def main() -> None:
     parser.add_argument("--kinds", nargs="+", default=["tfidf"])
     parser.add_argument("--fractions", nargs="+", type=float, default=list(FRACTIONS))
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--output", default="corpus_v2")
+    parser.add_argument("--output", default="corpus_v2_learning_curve")
     args = parser.parse_args()
     splits = load_splits(ROOT / "data" / "processed")
     data = {name: to_split(splits[name]) for name in ("train", "validation", "test")}
