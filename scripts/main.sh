@@ -17,7 +17,7 @@ echo "== 2/7 train: rules baseline"
 $classifier train configs/rules.yaml
 echo "== 3/7 train: TF-IDF baseline"
 $classifier train configs/tfidf.yaml
-echo "== 4/7 train: transformer (multilingual-e5-small, offline; about 15 min on 2 CPU cores)"
+echo "== 4/7 train: transformer (multilingual-e5-small, offline; about 18 min on 2 CPU cores)"
 $classifier train configs/transformer.yaml
 echo "== 5/7 compare"
 $classifier compare
