@@ -67,3 +67,21 @@ def test_real_dev_is_scored_against_hash_checked_labels(tmp_path: Path) -> None:
     assert wrong["realdev_f1_violation_reported"] == 0.0
     assert "falsealarm_article_rate" not in right
     assert any("false-alarm articles not found" in note for note in notes)
+
+
+def test_compare_shows_real_dev_and_false_alarms_beside_the_test_split() -> None:
+    from types import SimpleNamespace
+
+    from classifier.compare import comparison_table
+
+    metrics = {"test_macro_f1": 0.9, "realdev_macro_f1": 0.612, "falsealarm_article_rate": 0.176}
+    metrics |= {f"realdev_f1_{label}": 0.25 for label in LABEL_IDS}
+    run = SimpleNamespace(
+        data=SimpleNamespace(metrics=metrics, tags={"model_kind": "tfidf"}),
+        info=SimpleNamespace(run_id="abcdef123456"),
+    )
+    header, _, row = comparison_table([run]).splitlines()
+    cells = dict(zip(header.strip("| ").split(" | "), row.strip("| ").split(" | "), strict=True))
+    assert cells["real-dev macro-F1"] == "0.612"
+    assert cells["real-dev F1 exhortation"] == "0.250"
+    assert cells["off-topic articles flagged"] == "17.6%"

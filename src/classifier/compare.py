@@ -50,11 +50,16 @@ def latest_runs_by_kind(experiment: str, client: MlflowClient | None = None) -> 
 
 
 def comparison_table(runs: list[Any]) -> str:
-    """A markdown table: macro-F1 [95% CI], per-label F1, train seconds, sentences/s."""
+    """A markdown table: test macro-F1 [95% CI] and per-label F1, the same on the real
+    development set, false alarms on real off-topic news, train seconds, sentences/s."""
     header = [
         "model",
         "test macro-F1 [95% CI]",
         *(f"F1 {label}" for label in LABEL_IDS),
+        "real-dev macro-F1",
+        *(f"real-dev F1 {label}" for label in LABEL_IDS),
+        "off-topic articles flagged",
+        "topical labels / 1k off-topic",
         "train s",
         "sent/s",
         "run",
@@ -67,6 +72,10 @@ def comparison_table(runs: list[Any]) -> str:
             f"{m['test_macro_f1']:.3f} [{m.get('test_macro_f1_ci_low', float('nan')):.3f}, "
             f"{m.get('test_macro_f1_ci_high', float('nan')):.3f}]",
             *(f"{m.get(f'test_f1_{label}', float('nan')):.3f}" for label in LABEL_IDS),
+            f"{m.get('realdev_macro_f1', float('nan')):.3f}",
+            *(f"{m.get(f'realdev_f1_{label}', float('nan')):.3f}" for label in LABEL_IDS),
+            f"{m.get('falsealarm_article_rate', float('nan')):.1%}",
+            f"{m.get('falsealarm_topical_per_1000', float('nan')):.1f}",
             f"{m.get('train_seconds', float('nan')):.1f}",
             f"{m.get('predict_sentences_per_second', float('nan')):.0f}",
             run.info.run_id[:8],
