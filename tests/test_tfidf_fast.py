@@ -76,6 +76,18 @@ def test_fast_transform_equals_sklearn(settings: dict) -> None:
     assert (got != 0).sum() == expected.nnz
 
 
+@pytest.mark.parametrize("analyzer", ["word", "char_wb"])
+def test_rows_without_known_ngrams_at_the_end(analyzer: str) -> None:
+    # A batch that ends with sentences sharing no n-gram with the vocabulary once crashed the
+    # l2 norm (np.add.reduceat indexed past the end).
+    vectorizer = TfidfVectorizer(analyzer=analyzer).fit(["ASN netral", "Bawaslu kampanye"])
+    texts = ["ASN netral", "qqq", "", "zzz"]
+    got = fast_transform(vectorizer)(texts)
+    expected = vectorizer.transform(texts)
+    assert got.shape == expected.shape
+    assert abs(got - expected).max() < 1e-12
+
+
 def test_unsupported_settings_fall_back_to_sklearn() -> None:
     vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(2, 3)).fit(["abc def"])
     assert fast_transform(vectorizer) == vectorizer.transform

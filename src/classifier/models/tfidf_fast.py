@@ -191,8 +191,10 @@ def _finish(
     if vectorizer.use_idf:
         data = data * vectorizer.idf_[indices]
     if vectorizer.norm == "l2":
-        squares = np.add.reduceat(data * data, indptr[:-1]) if len(data) else np.zeros(n_docs)
-        squares[np.diff(indptr) == 0] = 0  # reduceat repeats a value for empty rows
+        # Sum of squares per row by row number: np.add.reduceat would index past the end when
+        # the last rows are empty (a sentence with no known n-gram), and repeats values for them.
+        rows = np.repeat(np.arange(n_docs), np.diff(indptr))
+        squares = np.bincount(rows, weights=data * data, minlength=n_docs)
         norms = np.sqrt(squares)
         norms[norms == 0] = 1
         data = data / np.repeat(norms, np.diff(indptr))
