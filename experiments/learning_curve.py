@@ -24,7 +24,7 @@ import numpy as np
 from classifier.config import load_config
 from classifier.dataset import load_splits
 from classifier.labels import LABEL_IDS
-from classifier.metrics import macro_f1, tune_thresholds
+from classifier.metrics import macro_f1
 from classifier.models import get_model_class
 from classifier.models.base import Split
 from classifier.real_eval import RealNewsConfig, real_news_metrics
@@ -34,18 +34,6 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "experiments" / "results"
 FRACTIONS = (0.0, 0.25, 0.5, 1.0)
 V2 = "synthetic_v2"
-
-
-def subset(split: Split, keep: np.ndarray) -> Split:
-    """The rows of ``split`` where ``keep`` is true."""
-    rows = np.flatnonzero(keep)
-    return Split(
-        [split.texts[i] for i in rows],
-        split.labels[rows],
-        [split.sources[i] for i in rows] if split.sources else None,
-        [split.article_ids[i] for i in rows] if split.article_ids else None,
-        split.silver_mask()[rows],
-    )
 
 
 def point(kind: str, fraction: float, data: dict[str, Split], seed: int) -> dict[str, Any]:
@@ -62,9 +50,9 @@ def point(kind: str, fraction: float, data: dict[str, Split], seed: int) -> dict
     cfg = load_config(ROOT / "configs" / f"{kind}.yaml", TrainConfig)
     model = get_model_class(kind).from_config(cfg.model.params, seed, kind)
     start = time.perf_counter()
-    model.fit(subset(train, keep), data["validation"])
+    model.fit(train.take(keep), data["validation"])
     seconds = time.perf_counter() - start
-    model.thresholds = tune_thresholds(
+    model.choose_thresholds(
         data["validation"].labels, model.predict_proba(data["validation"].texts)
     )
     test = data["test"]

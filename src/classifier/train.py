@@ -19,7 +19,6 @@ from classifier.metrics import (
     bootstrap_macro_f1,
     per_source_metrics,
     split_metrics,
-    tune_thresholds,
 )
 from classifier.models import get_model_class
 from classifier.models.base import SentenceModel, Split
@@ -192,8 +191,8 @@ def run_training(
         train_seconds = time.perf_counter() - start
         val_scores = model.predict_proba(data["validation"].texts)
         if getattr(model.params, "tune_thresholds", True):
-            model.thresholds = tune_thresholds(data["validation"].labels, val_scores)
-        metrics: dict[str, float] = {"train_seconds": train_seconds}
+            model.choose_thresholds(data["validation"].labels, val_scores)
+        metrics: dict[str, float] = {"train_seconds": train_seconds, **model.extra_metrics()}
         for name in ("validation", "test"):
             values, scores, predicted = evaluate(
                 model, data[name], name, cfg.bootstrap_resamples, cfg.seed

@@ -35,6 +35,22 @@ class Split:
             return np.zeros(len(self.texts), dtype=bool)
         return np.asarray(self.silver, dtype=bool)
 
+    def take(self, rows: np.ndarray) -> Split:
+        """The split's rows at integer indices ``rows`` (or where a boolean mask is true)."""
+        rows = np.asarray(rows)
+        if rows.dtype == bool:
+            rows = np.flatnonzero(rows)
+        pick = [int(i) for i in rows]
+        return Split(
+            texts=[self.texts[i] for i in pick],
+            labels=self.labels[rows],
+            sources=[self.sources[i] for i in pick] if self.sources is not None else None,
+            article_ids=(
+                [self.article_ids[i] for i in pick] if self.article_ids is not None else None
+            ),
+            silver=self.silver_mask()[rows] if self.silver is not None else None,
+        )
+
 
 class SentenceModel(ABC):
     """A multi-label sentence classifier with per-label decision thresholds."""
@@ -59,6 +75,16 @@ class SentenceModel(ABC):
     @abstractmethod
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Scores in [0, 1], shape (len(texts), number of labels)."""
+
+    def choose_thresholds(self, labels: np.ndarray, scores: np.ndarray) -> None:
+        """Set per-label thresholds from validation labels and scores (F1-optimal per label)."""
+        from classifier.metrics import tune_thresholds
+
+        self.thresholds = tune_thresholds(labels, scores)
+
+    def extra_metrics(self) -> dict[str, float]:
+        """Kind-specific numbers the training run logs beside the shared metrics."""
+        return {}
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         """0/1 label matrix using the per-label thresholds."""
