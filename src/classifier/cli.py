@@ -209,20 +209,35 @@ def promote(
     experiment: Annotated[str, typer.Option(help="Experiment searched by --best.")] = (
         "asn-neutrality"
     ),
+    max_false_alarm_rate: Annotated[
+        float, typer.Option(help="--best: most off-topic articles flagged (share).")
+    ] = 0.02,
+    max_topical_per_1000: Annotated[
+        float, typer.Option(help="--best: most topical labels per 1,000 off-topic sentences.")
+    ] = 5.0,
 ) -> None:
     """Set the `champion` alias on NAME VERSION, or on the best model with --best.
 
-    With --best the model URI is printed alone on stdout (for scripts); details go to stderr.
+    --best takes the best validation macro-F1 among the models within the false-alarm target
+    on real off-topic news, or among all models when none is. The model URI is printed alone on
+    stdout (for scripts); details go to stderr.
     """
-    from classifier.compare import best_registered_run
+    from classifier.compare import FalseAlarmTarget, best_registered_run
     from classifier.errors import ConfigError
     from classifier.tracking import configure_mlflow
     from classifier.tracking import promote as set_alias
 
     configure_mlflow()
     if best:
-        name, version, score = best_registered_run(experiment)
-        typer.echo(f"best validation macro-F1 {score:.3f}: {name} version {version}", err=True)
+        chosen = best_registered_run(
+            experiment, FalseAlarmTarget(max_false_alarm_rate, max_topical_per_1000)
+        )
+        name, version = chosen.name, chosen.version
+        typer.echo(
+            f"{name} version {version}, validation macro-F1 "
+            f"{chosen.validation_macro_f1:.3f}: {chosen.reason}",
+            err=True,
+        )
     elif not (name and version):
         raise ConfigError("promote needs NAME VERSION, or --best")
     set_alias(name, version, alias)

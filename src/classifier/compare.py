@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from mlflow import MlflowClient
@@ -84,16 +85,58 @@ def comparison_table(runs: list[Any]) -> str:
     return "\n".join(lines)
 
 
-def best_registered_run(experiment: str) -> tuple[str, str, float]:
-    """(registered name, version, validation macro-F1) of the best latest run per kind.
+@dataclass(frozen=True)
+class FalseAlarmTarget:
+    """The most false alarms on real off-topic news a champion may raise."""
 
-    Validation, not test, picks the champion: the test split stays an unbiased estimate.
+    max_article_rate: float = 0.02  # share of off-topic articles given has_violation_report
+    max_topical_per_1000: float = 5.0  # topical labels per 1,000 off-topic sentences
+
+    def met_by(self, metrics: dict[str, float]) -> bool | None:
+        """True or False; None when the run was not measured on off-topic news."""
+        rate = metrics.get("falsealarm_article_rate")
+        per_1000 = metrics.get("falsealarm_topical_per_1000")
+        if rate is None or per_1000 is None:
+            return None
+        return rate <= self.max_article_rate and per_1000 <= self.max_topical_per_1000
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """The model ``promote --best`` chose, and why."""
+
+    name: str
+    version: str
+    validation_macro_f1: float
+    meets_false_alarm_target: bool | None
+    reason: str
+
+
+def best_registered_run(experiment: str, target: FalseAlarmTarget | None = None) -> Promotion:
+    """The best latest registered run per kind by validation macro-F1, among the runs that meet
+    the false-alarm target when any does.
+
+    Validation, not test, picks the champion: the test split stays an unbiased estimate. The
+    false-alarm target comes first because most news a deployed model reads is off-topic: a
+    model that flags a fifth of it is worse in use than one a little lower on validation.
     """
+    target = target or FalseAlarmTarget()
     candidates = [
         r for r in latest_runs_by_kind(experiment) if r.data.tags.get("registered_version")
     ]
     if not candidates:
         raise ConfigError(f"experiment {experiment!r} has no registered models to promote")
-    best = max(candidates, key=lambda r: r.data.metrics.get("validation_macro_f1", -1.0))
+    meeting = [r for r in candidates if target.met_by(r.data.metrics)]
+    pool = meeting or candidates
+    best = max(pool, key=lambda r: r.data.metrics.get("validation_macro_f1", -1.0))
+    met = target.met_by(best.data.metrics)
+    if meeting:
+        reason = (
+            f"best validation macro-F1 of the {len(meeting)} of {len(candidates)} models within "
+            f"the false-alarm target (<= {target.max_article_rate:.1%} of off-topic articles, "
+            f"<= {target.max_topical_per_1000:g} topical labels per 1,000 sentences)"
+        )
+    else:
+        reason = "best validation macro-F1; no model meets the false-alarm target"
     name, version = best.data.tags["registered_version"].rsplit("/", 1)
-    return name, version, best.data.metrics["validation_macro_f1"]
+    return Promotion(name, version, best.data.metrics["validation_macro_f1"], met, reason)
