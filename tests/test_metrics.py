@@ -63,3 +63,17 @@ def test_bootstrap_ci_contains_point_and_paired_delta_of_identical_models_is_zer
 
 def test_bce_loss() -> None:
     assert bce_loss(np.array([[1, 0]]), np.array([[0.5, 0.5]])) == pytest.approx(np.log(2))
+
+
+def test_expected_calibration_error() -> None:
+    from classifier.metrics import calibration_bins, expected_calibration_error
+
+    # Scores that equal the positive share of their bin are perfectly calibrated.
+    labels = np.array([1, 0, 0, 0, 0, 1, 1, 1, 1, 0])
+    scores = np.array([0.2] * 5 + [0.8] * 5)
+    assert expected_calibration_error(labels, scores) == pytest.approx(0.0)
+    assert calibration_bins(labels, scores) == [(0.2, 0.2, 5), (0.8, 0.8, 5)]
+    # Always 0.9 sure, right half the time: a gap of 0.4 in the only bin.
+    assert expected_calibration_error(np.array([1, 0] * 5), np.full(10, 0.9)) == pytest.approx(0.4)
+    # Score 1.0 falls in the top bin, not past it.
+    assert calibration_bins(np.array([1]), np.array([1.0])) == [(1.0, 1.0, 1)]

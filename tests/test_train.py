@@ -26,8 +26,9 @@ def _metric_names(prepared: Path) -> set[str]:
         names |= {
             f"{split}_{m}" for m in ("macro_f1", "micro_f1", "subset_accuracy", "hamming_loss")
         }
+        names.add(f"{split}_ece")
         for label in LABEL_IDS:
-            names |= {f"{split}_{m}_{label}" for m in ("f1", "precision", "recall")}
+            names |= {f"{split}_{m}_{label}" for m in ("f1", "precision", "recall", "ece")}
     for split in ("validation", "test"):
         sources = set(pd.read_parquet(prepared / f"{split}.parquet")["source"])
         assert sources
@@ -88,6 +89,7 @@ def test_tfidf_run_is_fully_logged_and_registered(prepared: Path, tmp_path: Path
         "classification_report.txt",
         "resolved_config.json",
         "misclassified_test.json",
+        *(f"reliability_{label}.png" for label in LABEL_IDS),
     ):
         assert f"evaluation/{name}" in artifacts
     inputs = run.inputs.dataset_inputs

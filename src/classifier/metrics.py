@@ -122,3 +122,35 @@ def bootstrap_macro_f1(
         samples.append(statistic(np.concatenate([clusters[i] for i in picked])))
     low, high = np.percentile(samples, [2.5, 97.5])
     return point, float(low), float(high)
+
+
+def calibration_bins(
+    labels: np.ndarray, scores: np.ndarray, bins: int = 10
+) -> list[tuple[float, float, int]]:
+    """Equal-width score bins of one label: (mean score, positive share, count) per non-empty
+    bin, the points of a reliability diagram."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(scores, edges[1:-1]), 0, bins - 1)
+    out = []
+    for b in range(bins):
+        rows = which == b
+        if rows.any():
+            out.append((float(scores[rows].mean()), float(labels[rows].mean()), int(rows.sum())))
+    return out
+
+
+def expected_calibration_error(labels: np.ndarray, scores: np.ndarray, bins: int = 10) -> float:
+    """ECE of one label: the count-weighted mean gap between score and positive share per bin."""
+    points = calibration_bins(np.asarray(labels), np.asarray(scores, dtype=np.float64), bins)
+    total = sum(count for _, _, count in points)
+    return float(sum(count * abs(mean - share) for mean, share, count in points) / max(total, 1))
+
+
+def calibration_metrics(labels: np.ndarray, scores: np.ndarray, split: str) -> dict[str, float]:
+    """``{split}_ece_<label>`` per label and their mean ``{split}_ece``."""
+    metrics = {
+        f"{split}_ece_{label}": expected_calibration_error(labels[:, k], scores[:, k])
+        for k, label in enumerate(LABEL_IDS)
+    }
+    metrics[f"{split}_ece"] = float(np.mean(list(metrics.values())))
+    return metrics

@@ -1,4 +1,5 @@
-"""Evaluation artifacts: confusion matrices (PNG + JSON), PR curves, report, error table."""
+"""Evaluation artifacts: confusion matrices (PNG + JSON), PR curves, reliability diagrams,
+report, error table."""
 
 from __future__ import annotations
 
@@ -69,6 +70,34 @@ def write_pr_curves(
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return path
+
+
+def write_reliability_diagrams(labels: np.ndarray, scores: np.ndarray, out: Path) -> list[Path]:
+    """A reliability diagram per label (score bins vs. share of positives), one PNG each."""
+    from classifier.metrics import calibration_bins, expected_calibration_error
+
+    paths = []
+    for k, label in enumerate(LABEL_IDS):
+        points = calibration_bins(labels[:, k], scores[:, k].astype(np.float64))
+        fig, ax = plt.subplots(figsize=(4.2, 4))
+        ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1)
+        if points:
+            mean, share, count = (np.array(column) for column in zip(*points, strict=True))
+            ax.plot(mean, share, marker="o")
+            for x, y, n in zip(mean, share, count, strict=True):
+                ax.annotate(str(n), (x, y), fontsize=6, textcoords="offset points", xytext=(3, -8))
+        ece = expected_calibration_error(labels[:, k], scores[:, k])
+        ax.set_title(f"{label} (test): ECE {ece:.3f}", fontsize=9)
+        ax.set_xlabel("mean score in bin")
+        ax.set_ylabel("share of positives")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1.02)
+        fig.tight_layout()
+        path = out / f"reliability_{label}.png"
+        fig.savefig(path, dpi=80)
+        plt.close(fig)
+        paths.append(path)
+    return paths
 
 
 def write_report(labels: np.ndarray, predicted: np.ndarray, out: Path) -> Path:

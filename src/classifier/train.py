@@ -17,6 +17,7 @@ from classifier.errors import ConfigError
 from classifier.labels import LABEL_IDS, to_multi_hot
 from classifier.metrics import (
     bootstrap_macro_f1,
+    calibration_metrics,
     per_source_metrics,
     split_metrics,
 )
@@ -92,6 +93,7 @@ def evaluate(
     scores = model.predict_proba(split.texts)
     predicted = (scores >= model.thresholds).astype(np.int8)
     metrics = split_metrics(split.labels, predicted, name)
+    metrics.update(calibration_metrics(split.labels, scores, name))
     metrics.update(per_source_metrics(split.labels, predicted, split.sources or [], name))
     _, low, high = bootstrap_macro_f1(split.labels, predicted, split.article_ids, resamples, seed)
     metrics[f"{name}_macro_f1_ci_low"], metrics[f"{name}_macro_f1_ci_high"] = low, high
@@ -114,6 +116,7 @@ def _log_artifacts(
         misclassified_table,
         write_confusion_matrices,
         write_pr_curves,
+        write_reliability_diagrams,
         write_report,
     )
     from classifier.tracking import artifact_tempdir
@@ -122,6 +125,7 @@ def _log_artifacts(
         out = Path(tmp)
         paths = write_confusion_matrices(test.labels, predicted, out)
         paths.append(write_pr_curves(test.labels, scores, model.thresholds, out))
+        paths.extend(write_reliability_diagrams(test.labels, scores, out))
         paths.append(write_report(test.labels, predicted, out))
         config_path = out / "resolved_config.json"
         config_path.write_text(json.dumps(to_dict(cfg), indent=2, default=str), "utf-8")
