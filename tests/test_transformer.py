@@ -127,3 +127,36 @@ def test_silver_rows_train_with_their_own_weight(
 
     np.testing.assert_allclose(trained(mixed, 0.0), trained(plain, 1.0), atol=1e-6)
     assert np.abs(trained(mixed, 1.0) - trained(plain, 1.0)).max() > 1e-4
+
+
+@pytest.mark.parametrize(("schedule", "last_lr"), [("linear", 0.0), ("constant", 1e-3)])
+def test_lr_schedule_is_the_one_named(
+    tiny_bert: Path, monkeypatch: pytest.MonkeyPatch, schedule: str, last_lr: float
+) -> None:
+    import transformers
+
+    from classifier.models.base import Split
+
+    made = []
+    real = transformers.get_scheduler
+
+    def capture(*args: object, **kwargs: object) -> object:
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(transformers, "get_scheduler", capture)
+    texts = ["asn wajib netral.", "cuaca cerah di kabupaten", "bawaslu menemukan asn melanggar"]
+    split = Split(texts, np.array([[0, 0, 1, 0], [0, 0, 0, 0], [1, 0, 0, 0]], dtype=np.int8))
+    params = TransformerParams(
+        pretrained=str(tiny_bert),
+        max_length=32,
+        batch_size=1,
+        epochs=1,
+        learning_rate=1e-3,
+        warmup_ratio=0.0,
+        lr_schedule=schedule,
+    )
+    TransformerModel(params, seed=3).fit(split, split)
+    assert made and made[0].get_last_lr()[0] == pytest.approx(last_lr)
+    with pytest.raises(ValueError, match="lr_schedule must be one of linear, cosine, constant"):
+        TransformerParams(lr_schedule="step")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from sklearn.metrics import f1_score, hamming_loss, precision_score, recall_score
@@ -93,6 +93,28 @@ def _group_indices(groups: Sequence[str] | None, n: int) -> list[np.ndarray]:
     return [np.array(rows) for rows in index.values()]
 
 
+def bootstrap_ci(
+    statistic: Callable[[np.ndarray], float],
+    n: int,
+    groups: Sequence[str] | None = None,
+    n_resamples: int = 1000,
+    seed: int = 13,
+) -> tuple[float, float, float]:
+    """Point estimate and 95% percentile CI of ``statistic(rows)``, resampling whole articles.
+
+    Sentences of one article are not independent, so the bootstrap draws articles (``groups``).
+    """
+    clusters = _group_indices(groups, n)
+    rng = np.random.default_rng(seed)
+    point = statistic(np.arange(n))
+    samples = []
+    for _ in range(n_resamples):
+        picked = rng.integers(0, len(clusters), len(clusters))
+        samples.append(statistic(np.concatenate([clusters[i] for i in picked])))
+    low, high = np.percentile(samples, [2.5, 97.5])
+    return point, float(low), float(high)
+
+
 def bootstrap_macro_f1(
     labels: np.ndarray,
     predicted: np.ndarray,
@@ -101,13 +123,10 @@ def bootstrap_macro_f1(
     seed: int = 13,
     baseline: np.ndarray | None = None,
 ) -> tuple[float, float, float]:
-    """Point estimate and 95% percentile CI of macro-F1, resampling whole articles.
+    """Macro-F1 with an article-grouped 95% CI (:func:`bootstrap_ci`).
 
-    Sentences of one article are not independent, so the bootstrap draws articles (``groups``).
     With ``baseline`` predictions the statistic is the paired difference model - baseline.
     """
-    clusters = _group_indices(groups, len(labels))
-    rng = np.random.default_rng(seed)
 
     def statistic(rows: np.ndarray) -> float:
         value = macro_f1(labels[rows], predicted[rows])
@@ -115,13 +134,25 @@ def bootstrap_macro_f1(
             value -= macro_f1(labels[rows], baseline[rows])
         return value
 
-    point = statistic(np.arange(len(labels)))
-    samples = []
-    for _ in range(n_resamples):
-        picked = rng.integers(0, len(clusters), len(clusters))
-        samples.append(statistic(np.concatenate([clusters[i] for i in picked])))
-    low, high = np.percentile(samples, [2.5, 97.5])
-    return point, float(low), float(high)
+    return bootstrap_ci(statistic, len(labels), groups, n_resamples, seed)
+
+
+def bootstrap_label_f1(
+    labels: np.ndarray,
+    predicted: np.ndarray,
+    groups: Sequence[str] | None = None,
+    n_resamples: int = 1000,
+    seed: int = 13,
+) -> list[tuple[float, float, float]]:
+    """Per label: F1 with an article-grouped 95% CI."""
+
+    def label_f1(k: int) -> Callable[[np.ndarray], float]:
+        return lambda rows: float(f1_score(labels[rows, k], predicted[rows, k], zero_division=0))
+
+    return [
+        bootstrap_ci(label_f1(k), len(labels), groups, n_resamples, seed)
+        for k in range(labels.shape[1])
+    ]
 
 
 def calibration_bins(

@@ -20,6 +20,8 @@ from classifier.models import register
 from classifier.models.base import EpochLogger, SentenceModel, Split
 
 WEIGHTS_DIR = "hf_model"
+# lr_schedule -> the transformers scheduler name (every one starts with the warmup).
+SCHEDULES = {"linear": "linear", "cosine": "cosine", "constant": "constant_with_warmup"}
 
 
 @dataclass
@@ -34,6 +36,7 @@ class TransformerParams:
     learning_rate: float = 5e-5
     weight_decay: float = 0.01
     warmup_ratio: float = 0.1
+    lr_schedule: str = "linear"  # after warmup: linear or cosine decay to 0, or constant
     max_grad_norm: float = 1.0
     patience: int = 2  # epochs without validation macro-F1 gain before stopping
     freeze_embeddings: bool = False  # word embeddings are most of e5-small: freezing is faster
@@ -53,6 +56,8 @@ class TransformerParams:
     def __post_init__(self) -> None:
         if self.precision not in {"auto", "fp32", "bf16", "fp16"}:
             raise ValueError(f"precision must be auto, fp32, bf16 or fp16, got {self.precision!r}")
+        if self.lr_schedule not in SCHEDULES:
+            raise ValueError(f"lr_schedule must be one of {', '.join(SCHEDULES)}")
         if self.epochs < 1 or self.batch_size < 1 or self.max_length < 8:
             raise ValueError("epochs and batch_size must be >= 1 and max_length >= 8")
         if (self.silver_per_epoch or 0) < 0 or self.silver_weight < 0:

@@ -105,9 +105,9 @@ def run_training(
     model: TransformerModel, train: Split, validation: Split, log_epoch: EpochLogger | None
 ) -> None:
     """Fine-tune ``model.model`` in place and leave it holding the best epoch's weights."""
-    from transformers import DataCollatorWithPadding, get_linear_schedule_with_warmup
+    from transformers import DataCollatorWithPadding, get_scheduler
 
-    from classifier.models.transformer import pick_device
+    from classifier.models.transformer import SCHEDULES, pick_device
 
     p = model.params
     device = pick_device()
@@ -139,8 +139,12 @@ def run_training(
     optimizer = _optimizer(net, p.learning_rate, p.weight_decay)
     steps_per_epoch = math.ceil(len(first_epoch) / p.batch_size)
     total_steps = steps_per_epoch * p.epochs
-    scheduler = get_linear_schedule_with_warmup(
-        optimizer, int(p.warmup_ratio * total_steps), total_steps
+    # Warmup, then the named decay (linear, cosine or constant) over all epochs' steps.
+    scheduler = get_scheduler(
+        SCHEDULES[p.lr_schedule],
+        optimizer,
+        num_warmup_steps=int(p.warmup_ratio * total_steps),
+        num_training_steps=total_steps,
     )
     autocast, use_scaler = _autocast(device, p.precision)
     scaler = torch.amp.GradScaler("cuda") if use_scaler else None
