@@ -57,8 +57,18 @@ def scored(name: str, data: Split, predicted: np.ndarray, resamples: int) -> dic
     point, low, high = bootstrap_macro_f1(data.labels, predicted, data.article_ids, resamples)
     row: dict[str, Any] = {f"{name}_macro_f1": [point, low, high]}
     per_label = bootstrap_label_f1(data.labels, predicted, data.article_ids, resamples)
-    for label, values in zip(LABEL_IDS, per_label, strict=True):
+    for k, (label, values) in enumerate(zip(LABEL_IDS, per_label, strict=True)):
         row[f"{name}_f1_{label}"] = list(values)
+        row[f"{name}_support_{label}"] = int(data.labels[:, k].sum())
+        row[f"{name}_predicted_{label}"] = int(predicted[:, k].sum())
+    # A label no gold sentence carries has F1 0 whatever the model does; macro-F1 over the
+    # labels present is the fairer summary on a small set such as the real development set.
+    present = [k for k in range(len(LABEL_IDS)) if data.labels[:, k].any()]
+    row[f"{name}_macro_f1_present"] = list(
+        bootstrap_macro_f1(
+            data.labels[:, present], predicted[:, present], data.article_ids, resamples
+        )
+    )
     return row
 
 
@@ -187,6 +197,12 @@ def _ci(values: list[float]) -> str:
     return f"{values[0]:.3f} [{values[1]:.2f}, {values[2]:.2f}]"
 
 
+def _label_cell(row: dict, split: str, label: str) -> str:
+    if row[f"{split}_support_{label}"] == 0:
+        return f"n/a: no gold sentence, {row[f'{split}_predicted_{label}']} predicted"
+    return _ci(row[f"{split}_f1_{label}"])
+
+
 def render(rows: dict, deltas: list[dict], n_test: int, n_dev: int, resamples: int) -> str:
     """The markdown report."""
     from classifier.compare import FalseAlarmTarget
@@ -206,11 +222,14 @@ def render(rows: dict, deltas: list[dict], n_test: int, n_dev: int, resamples: i
             "",
             f"## {title}",
             "",
-            "| model | macro-F1 [95% CI] | " + " | ".join(f"F1 {x}" for x in LABEL_IDS) + " |",
-            "|---|---|" + "---|" * len(LABEL_IDS),
+            "| model | macro-F1 [95% CI] | macro-F1, labels present | "
+            + " | ".join(f"F1 {x}" for x in LABEL_IDS)
+            + " |",
+            "|---|---|---|" + "---|" * len(LABEL_IDS),
         ]
         for kind, r in rows.items():
-            cells = [_ci(r[f"{split}_macro_f1"])] + [_ci(r[f"{split}_f1_{x}"]) for x in LABEL_IDS]
+            cells = [_ci(r[f"{split}_macro_f1"]), _ci(r[f"{split}_macro_f1_present"])]
+            cells += [_label_cell(r, split, x) for x in LABEL_IDS]
             lines.append(f"| {kind} | " + " | ".join(cells) + " |")
     lines += [
         "",

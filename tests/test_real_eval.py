@@ -65,6 +65,10 @@ def test_real_dev_is_scored_against_hash_checked_labels(tmp_path: Path) -> None:
     wrong = real_news_metrics(flag_word("Cuaca", VIOLATION), config, 1, notes.append)
     assert right["realdev_f1_violation_reported"] == 1.0
     assert wrong["realdev_f1_violation_reported"] == 0.0
+    # Only violation_reported is present in gold: macro-F1 over present labels is its F1.
+    assert right["realdev_macro_f1_present"] == 1.0
+    assert wrong["realdev_support_exhortation"] == 0.0
+    assert wrong["realdev_predicted_violation_reported"] == 1.0
     assert "falsealarm_article_rate" not in right
     assert any("false-alarm articles not found" in note for note in notes)
 
@@ -76,6 +80,7 @@ def test_compare_shows_real_dev_and_false_alarms_beside_the_test_split() -> None
 
     metrics = {"test_macro_f1": 0.9, "realdev_macro_f1": 0.612, "falsealarm_article_rate": 0.176}
     metrics |= {f"realdev_f1_{label}": 0.25 for label in LABEL_IDS}
+    metrics |= {"realdev_support_no_violation": 0.0, "realdev_predicted_no_violation": 3.0}
     run = SimpleNamespace(
         data=SimpleNamespace(metrics=metrics, tags={"model_kind": "tfidf"}),
         info=SimpleNamespace(run_id="abcdef123456"),
@@ -84,4 +89,5 @@ def test_compare_shows_real_dev_and_false_alarms_beside_the_test_split() -> None
     cells = dict(zip(header.strip("| ").split(" | "), row.strip("| ").split(" | "), strict=True))
     assert cells["real-dev macro-F1"] == "0.612"
     assert cells["real-dev F1 exhortation"] == "0.250"
+    assert cells["real-dev F1 no_violation"] == "n/a (3 predicted)"
     assert cells["off-topic articles flagged"] == "17.6%"
