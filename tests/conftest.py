@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import pytest
+
+from helpers import write_jsonl  # noqa: F401  (re-exported for tests not yet moved to helpers)
 
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("DO_NOT_TRACK", "true")
@@ -21,13 +22,6 @@ REFERENCE_SPLIT = ROOT / "tests" / "data" / "seed_reference_split.jsonl"
 def seeds_dir() -> Path:
     """The five seed articles (read-only)."""
     return SEEDS
-
-
-def write_jsonl(path: Path, rows: list[dict]) -> Path:
-    """Write rows as UTF-8 JSONL."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
-    return path
 
 
 LABEL_TEMPLATES = {
@@ -108,3 +102,19 @@ def tracking(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.delenv("MLFLOW_REGISTRY_URI", raising=False)
     monkeypatch.chdir(tmp_path)
     return uri
+
+
+@pytest.fixture(scope="session")
+def model_dir(prepared: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A TF-IDF model trained on the fixture splits and saved as a plain model directory."""
+    import datasets
+
+    from classifier.models.tfidf import TfidfModel, TfidfParams
+    from classifier.train import to_split
+
+    splits = datasets.load_dataset(
+        "parquet", data_files={s: str(prepared / f"{s}.parquet") for s in ("train", "validation")}
+    )
+    model = TfidfModel(TfidfParams(), seed=1)
+    model.fit(to_split(splits["train"]), to_split(splits["validation"]))
+    return model.save(tmp_path_factory.mktemp("tfidf-model"))

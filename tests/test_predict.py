@@ -12,9 +12,7 @@ import pytest
 
 from classifier import Predictor
 from classifier.errors import ConfigError, InputError
-from classifier.models.tfidf import TfidfModel, TfidfParams
 from classifier.predict import PredictOptions, run_predict
-from classifier.train import to_split
 from conftest import write_jsonl
 
 ARTICLES = [
@@ -30,19 +28,6 @@ ARTICLES = [
         "cabai naik lagi.\nPasal 280 ayat (2) UU 7/2017 melarang pelaksana kampanye melibatkan kepala desa.",
     },
 ]
-
-
-@pytest.fixture(scope="module")
-def model_dir(prepared: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A TF-IDF model trained on the fixture splits and saved as a plain model directory."""
-    import datasets
-
-    splits = datasets.load_dataset(
-        "parquet", data_files={s: str(prepared / f"{s}.parquet") for s in ("train", "validation")}
-    )
-    model = TfidfModel(TfidfParams(), seed=1)
-    model.fit(to_split(splits["train"]), to_split(splits["validation"]))
-    return model.save(tmp_path_factory.mktemp("tfidf-model"))
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:

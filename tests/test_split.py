@@ -132,3 +132,16 @@ def test_boundary_scoring_counts_misses_and_extras() -> None:
     assert scores.precision == 1.0 and scores.recall == 0.5
     with pytest.raises(ValueError):
         score_boundaries(["x"], ["y"])
+
+
+def test_overlong_runs_are_cut_at_the_documented_limit() -> None:
+    from classifier.split import MAX_SENTENCE_CHARS
+
+    words = "kata " * 2000 + "x" * 4000  # 10,000 chars of words, then 4,000 without a space
+    text = "Awal kalimat. " + words.strip()
+    sentences = split_sentences(text)
+    assert sentences[0].text == "Awal kalimat."
+    assert max(len(s.text) for s in sentences) <= MAX_SENTENCE_CHARS
+    assert all(text[s.start : s.end] == s.text for s in sentences)
+    # Nothing is lost: the pieces cover every non-space character.
+    assert "".join(s.text for s in sentences).replace(" ", "") == text.replace(" ", "")

@@ -307,6 +307,17 @@ def predict(
         ),
     ] = False,
     threads: Annotated[int | None, typer.Option(help="CPU threads (default: all cores).")] = None,
+    on_error: Annotated[
+        str,
+        typer.Option(
+            help="'fail' stops at the first bad record; 'skip' writes bad records with their "
+            "reasons to the rejects file and goes on."
+        ),
+    ] = "fail",
+    rejects: Annotated[
+        Path | None,
+        typer.Option(help="Rejects file for --on-error skip (default: OUTPUT.rejects.jsonl)."),
+    ] = None,
     engine: Annotated[
         str, typer.Option(help="'local' (streaming, this process) or 'spark' (spark_udf).")
     ] = "local",
@@ -334,16 +345,18 @@ def predict(
     from classifier.predict import PredictOptions, run_predict
 
     options = PredictOptions(
-        model,
-        inputs,
-        output,
-        output_format,
-        input_type,
-        batch_size,
-        summary,
-        overwrite,
-        quantize,
-        threads,
+        model=model,
+        inputs=inputs,
+        output=output,
+        format=output_format,
+        input_type=input_type,
+        batch_size=batch_size,
+        summary=summary,
+        overwrite=overwrite,
+        quantize=quantize,
+        threads=threads,
+        on_error=on_error,
+        rejects=rejects,
     )
     stats = run_predict(options)
     if stats["quantization_agreement"] is not None:
@@ -356,6 +369,8 @@ def predict(
         f"wrote {stats['sentences']} sentences ({what}{stats['sentences_per_second']:.0f} "
         f"sentences/s) to {output}" + (f"; summary: {summary}" if summary else "")
     )
+    if options.rejects is not None:
+        typer.echo(f"skipped {stats['rejected']} bad records; reasons in {options.rejects}")
 
 
 def _predict_spark(
@@ -408,16 +423,21 @@ def _mlflow_error(exc: Exception) -> str | None:
     return f"MLflow: {text[:300]}"
 
 
+INTERRUPTED = 130  # the shell's code for a process stopped by SIGINT
+
+
 def main() -> None:
     """Console-script entry point: one-line errors and non-zero exits for bad input."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode, typer returns (not raises) the exit code of an explicit
+        # typer.Exit, and turns Ctrl-C into a returned 130: both must reach the shell.
+        code = app(standalone_mode=False)
     except ClassifierError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
-        sys.exit(130)
+        typer.echo("error: interrupted by Ctrl-C (SIGINT)", err=True)
+        sys.exit(INTERRUPTED)
     except (typer.Exit, SystemExit) as exc:
         sys.exit(getattr(exc, "exit_code", getattr(exc, "code", 0)))
     except Exception as exc:
@@ -430,6 +450,9 @@ def main() -> None:
             raise
         typer.echo(f"error: {message}", err=True)
         sys.exit(3)
+    if code == INTERRUPTED:
+        typer.echo("error: interrupted by Ctrl-C (SIGINT)", err=True)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

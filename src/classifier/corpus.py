@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from classifier.clean import CleanedArticle, clean_article
-from classifier.errors import InputError
-from classifier.ingest import RawArticle, read_articles
+from classifier.errors import RecordError
+from classifier.ingest import RawArticle, Reject, read_articles
 from classifier.split import Sentence, split_sentences
 
 
@@ -32,11 +32,22 @@ def process_article(raw: RawArticle) -> Document:
     cleaned = clean_article(raw)
     sentences = split_sentences(cleaned.text)
     if not sentences:
-        raise InputError(f"{raw.origin}: article {raw.id!r} has no text left after cleaning")
+        raise RecordError(raw.origin, f"article {raw.id!r} has no text left after cleaning")
     return Document(cleaned, sentences, raw.origin, raw)
 
 
-def iter_documents(paths: Iterable[Path | str], source: str | None = None) -> Iterator[Document]:
-    """Stream documents from input paths (``.txt`` files or directories, JSONL, CSV)."""
-    for raw in read_articles(paths, default_source=source):
-        yield process_article(raw)
+def iter_documents(
+    paths: Iterable[Path | str], source: str | None = None, on_reject: Reject | None = None
+) -> Iterator[Document]:
+    """Stream documents from input paths (``.txt`` files or directories, JSONL, CSV).
+
+    A bad record (including one with no text left after cleaning) raises its
+    :class:`RecordError`, or is passed to ``on_reject`` and skipped.
+    """
+    for raw in read_articles(paths, default_source=source, on_reject=on_reject):
+        try:
+            yield process_article(raw)
+        except RecordError as exc:
+            if on_reject is None:
+                raise
+            on_reject(exc)

@@ -17,6 +17,15 @@ class InputError(ClassifierError):
     """A missing, empty, undecodable or malformed input file."""
 
 
+class RecordError(InputError):
+    """A problem confined to one input record (an empty article, a line that is not JSON, a
+    duplicate id): ``predict --on-error skip`` sets the record aside instead of stopping."""
+
+    def __init__(self, origin: str, reason: str) -> None:
+        super().__init__(f"{origin}: {reason}")
+        self.origin, self.reason = origin, reason
+
+
 class ConfigError(ClassifierError):
     """A config file with an unknown key, a wrong type or an invalid value."""
 

@@ -2,7 +2,8 @@
 
 Readers stream: they yield one :class:`RawArticle` at a time so that memory stays bounded
 whatever the input size. Every malformed input raises :class:`InputError` naming the file and
-the line (or byte offset).
+the line (or byte offset). A problem confined to one record is a :class:`RecordError`, which a
+caller may set aside with ``on_reject`` instead of stopping the whole batch.
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from classifier.errors import InputError
-from classifier.io_utils import read_utf8
+from classifier.errors import InputError, RecordError
+from classifier.io_utils import UTF16_BOMS, read_utf8
 
 ARTICLE_FIELDS = ("id", "text", "title", "date", "url", "source")
 SUFFIX_FORMATS = {".txt": "txt", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
@@ -46,10 +47,16 @@ def detect_format(path: Path) -> str:
     return fmt
 
 
+Reject = Callable[[RecordError], None]
+
+
 def read_articles(
-    paths: Iterable[Path | str], default_source: str | None = None
+    paths: Iterable[Path | str], default_source: str | None = None, on_reject: Reject | None = None
 ) -> Iterator[RawArticle]:
-    """Yield articles from every path in turn, checking ids are unique across all of them."""
+    """Yield articles from every path in turn, checking ids are unique across all of them.
+
+    A bad record raises its :class:`RecordError`, or is passed to ``on_reject`` and skipped.
+    """
     seen: dict[str, str] = {}
     for raw_path in paths:
         path = Path(raw_path)
@@ -57,21 +64,26 @@ def read_articles(
             raise InputError(f"{path}: no such file or directory")
         count = 0
         for article in _read_path(path):
+            count += 1
+            if not isinstance(article, RecordError) and article.id in seen:
+                article = RecordError(
+                    article.origin,
+                    f"duplicate article id {article.id!r} (first seen at {seen[article.id]})",
+                )
+            if isinstance(article, RecordError):
+                if on_reject is None:
+                    raise article
+                on_reject(article)
+                continue
             if article.source is None:
                 article.source = default_source
-            if article.id in seen:
-                raise InputError(
-                    f"{article.origin}: duplicate article id {article.id!r} "
-                    f"(first seen at {seen[article.id]})"
-                )
             seen[article.id] = article.origin
-            count += 1
             yield article
         if count == 0:
             raise InputError(f"{path}: contains no articles")
 
 
-def _read_path(path: Path) -> Iterator[RawArticle]:
+def _read_path(path: Path) -> Iterator[RawArticle | RecordError]:
     """A file by its suffix; a directory as every supported file in it, in name order."""
     if not path.is_dir():
         readers = {"txt": _read_txt, "jsonl": _read_jsonl, "csv": _read_csv}
@@ -84,38 +96,45 @@ def _read_path(path: Path) -> Iterator[RawArticle]:
         yield from _read_path(file)
 
 
-def _read_txt(path: Path) -> Iterator[RawArticle]:
-    for file in [path]:
-        text = read_utf8(file)
-        if not text.strip():
-            raise InputError(f"{file}: empty article")
-        yield RawArticle(id=file.stem, text=text, origin=str(file))
+def _read_txt(path: Path) -> Iterator[RawArticle | RecordError]:
+    text = read_utf8(path)
+    if not text.strip():
+        yield RecordError(str(path), "empty article")
+    else:
+        yield RawArticle(id=path.stem, text=text, origin=str(path))
 
 
-def _iter_utf8_lines(path: Path) -> Iterator[tuple[int, str]]:
-    """Yield (line number, decoded line), reporting the byte offset of any invalid UTF-8."""
+def _iter_utf8_lines(path: Path) -> Iterator[tuple[int, str | RecordError]]:
+    """Yield (line number, decoded line); a line with invalid UTF-8 comes as a RecordError
+    naming its byte offset (and UTF-16, whose byte-order mark a UTF-8 reader cannot take)."""
     offset = 0
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
+            if number == 1 and raw[:2] in UTF16_BOMS:
+                raise InputError(f"{path}: is UTF-16 (byte-order mark); save it as UTF-8")
             try:
-                line = raw.decode("utf-8")
+                line: str | RecordError = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise InputError(
-                    f"{path}:{number}: not valid UTF-8 at byte offset {offset + exc.start}"
-                ) from None
+                line = RecordError(
+                    f"{path}:{number}", f"not valid UTF-8 at byte offset {offset + exc.start}"
+                )
             offset += len(raw)
-            yield number, line.removeprefix("\ufeff") if number == 1 else line
+            if number == 1 and isinstance(line, str):
+                line = line.removeprefix("\ufeff")
+            yield number, line
 
 
-def _article_from_record(record: dict[str, Any], origin: str) -> RawArticle:
+def _article_from_record(record: dict[str, Any], origin: str) -> RawArticle | RecordError:
     text = record.get("text")
+    if text is None:
+        return RecordError(origin, "record has no 'text' field")
     if not isinstance(text, str):
-        raise InputError(f"{origin}: record has no 'text' field")
+        return RecordError(origin, f"'text' must be a string, not {type(text).__name__}")
     if not text.strip():
-        raise InputError(f"{origin}: empty article text")
+        return RecordError(origin, "empty article text")
     article_id = record.get("id")
     if article_id is None or str(article_id).strip() == "":
-        raise InputError(f"{origin}: record has no 'id' field")
+        return RecordError(origin, "record has no 'id' field")
     known = {key: record.get(key) for key in ("title", "date", "url", "source")}
     meta = {key: value for key, value in record.items() if key not in ARTICLE_FIELDS}
     return RawArticle(
@@ -129,22 +148,37 @@ def _article_from_record(record: dict[str, Any], origin: str) -> RawArticle:
 
 def iter_jsonl_records(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     """Yield (``file:line``, object) for each non-blank JSONL line; bad lines raise InputError."""
-    for number, line in _iter_utf8_lines(path):
-        if not line.strip():
-            continue
-        origin = f"{path}:{number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{origin}: not valid JSON ({exc.msg})") from None
-        if not isinstance(record, dict):
-            raise InputError(f"{origin}: expected a JSON object, got {type(record).__name__}")
+    for origin, record in _jsonl_objects(path):
+        if isinstance(record, RecordError):
+            raise record
         yield origin, record
 
 
-def _read_jsonl(path: Path) -> Iterator[RawArticle]:
-    for origin, record in iter_jsonl_records(path):
-        yield _article_from_record(record, origin)
+def _jsonl_objects(path: Path) -> Iterator[tuple[str, dict[str, Any] | RecordError]]:
+    for number, line in _iter_utf8_lines(path):
+        origin = f"{path}:{number}"
+        if isinstance(line, RecordError):
+            yield origin, line
+            continue
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield origin, RecordError(origin, f"not valid JSON ({exc.msg})")
+            continue
+        if not isinstance(record, dict):
+            yield (
+                origin,
+                RecordError(origin, f"expected a JSON object, got {type(record).__name__}"),
+            )
+            continue
+        yield origin, record
+
+
+def _read_jsonl(path: Path) -> Iterator[RawArticle | RecordError]:
+    for origin, record in _jsonl_objects(path):
+        yield record if isinstance(record, RecordError) else _article_from_record(record, origin)
 
 
 def iter_csv_records(
@@ -152,13 +186,18 @@ def iter_csv_records(
 ) -> Iterator[tuple[str, dict[str, Any]]]:
     """Yield (``file:line``, row) from a CSV file that must have the ``required`` columns."""
     # Decode line by line so a bad byte is reported with its offset, then let csv parse.
-    reader = csv.DictReader(_LineStream(line for _, line in _iter_utf8_lines(path)))
+    reader = csv.DictReader(_LineStream(_strict_lines(path)))
     if reader.fieldnames is None:
         raise InputError(f"{path}: empty CSV file")
     for column in required:
         if column not in reader.fieldnames:
             columns = ", ".join(reader.fieldnames)
-            raise InputError(f"{path}: CSV has no '{column}' column{why} (columns: {columns})")
+            hint = ""
+            if len(reader.fieldnames) == 1 and ";" in reader.fieldnames[0]:
+                hint = "; the header is split by ';': save the file comma-separated"
+            raise InputError(
+                f"{path}: CSV has no '{column}' column{why} (columns: {columns}){hint}"
+            )
     for row in reader:
         # line_num is the reader's physical line at the end of this record.
         yield f"{path}:{reader.line_num}", dict(row)
@@ -178,7 +217,15 @@ def iter_records(
     raise InputError(f"{path}: expected a .jsonl or .csv file")
 
 
-def _read_csv(path: Path) -> Iterator[RawArticle]:
+def _strict_lines(path: Path) -> Iterator[str]:
+    # A CSV record may span lines, so a bad byte stops the file rather than one record.
+    for _, line in _iter_utf8_lines(path):
+        if isinstance(line, RecordError):
+            raise line
+        yield line
+
+
+def _read_csv(path: Path) -> Iterator[RawArticle | RecordError]:
     for origin, row in iter_csv_records(path, ("text", "id")):
         yield _article_from_record(row, origin)
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from classifier.errors import InputError, OutputError
 
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
 
 def read_utf8(path: Path) -> str:
     """Read a whole file as strict UTF-8, naming the byte offset and line of any bad byte."""
@@ -19,6 +21,8 @@ def read_utf8(path: Path) -> str:
     if path.is_dir():
         raise InputError(f"{path}: is a directory, expected a file")
     data = path.read_bytes()
+    if data[:2] in UTF16_BOMS:
+        raise InputError(f"{path}: is UTF-16 (byte-order mark); save it as UTF-8")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -18,13 +18,15 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from classifier.errors import InputError
-from classifier.ingest import detect_format, iter_records
+from classifier.corpus import iter_documents
+from classifier.errors import InputError, RecordError
+from classifier.ingest import Reject, detect_format, iter_records
 from classifier.io_utils import atomic_path, check_writable_target
 from classifier.labels import LABEL_IDS
 from classifier.predictor import Predictor
 
 FORMATS = ("jsonl", "csv", "parquet")
+ON_ERROR = ("fail", "skip")
 
 
 @dataclass
@@ -43,8 +45,12 @@ class PredictOptions:
     threads: int | None = None
     parity_data: Path = Path("data/processed/validation.parquet")
     chunk_sentences: int = 2048
+    on_error: str = "fail"  # "skip": set bad records aside in ``rejects`` and go on
+    rejects: Path | None = None  # default: OUTPUT with ".rejects.jsonl" appended
 
     def __post_init__(self) -> None:
+        if self.output.is_dir():
+            raise InputError(f"{self.output}: is a directory; --output takes a file path")
         self.format = self.format or self.output.suffix.lower().lstrip(".")
         if self.format not in FORMATS:
             raise InputError(f"{self.output}: output format must be one of {', '.join(FORMATS)}")
@@ -56,6 +62,32 @@ class PredictOptions:
             raise InputError("--summary needs --input-type articles")
         if self.batch_size < 1:
             raise InputError("--batch-size must be at least 1")
+        if self.threads is not None and self.threads < 1:
+            raise InputError(f"--threads must be at least 1, not {self.threads}")
+        if self.on_error not in ON_ERROR:
+            raise InputError(f"--on-error must be 'fail' or 'skip', not {self.on_error!r}")
+        if self.on_error == "skip" and self.rejects is None:
+            self.rejects = self.output.with_name(self.output.name + ".rejects.jsonl")
+        self._check_distinct_paths()
+
+    def outputs(self) -> list[Path]:
+        """Every file this job writes."""
+        return [p for p in (self.output, self.summary, self.rejects) if p is not None]
+
+    def _check_distinct_paths(self) -> None:
+        """Two outputs on one path would lose one silently; an output on an input would
+        replace the data being read."""
+        named = {"--output": self.output, "--summary": self.summary, "--rejects": self.rejects}
+        seen: dict[Path, str] = {}
+        for option, path in named.items():
+            if path is None:
+                continue
+            key = path.resolve()
+            if key in seen:
+                raise InputError(f"{path}: {option} and {seen[key]} name the same file")
+            if any(key == i.resolve() for i in self.inputs):
+                raise InputError(f"{path}: {option} is also an input; write elsewhere")
+            seen[key] = option
 
 
 class RowWriter:
@@ -119,8 +151,15 @@ class RowWriter:
             self._handle.close()
 
 
-def read_sentence_rows(paths: list[Path]) -> Iterator[dict[str, Any]]:
-    """Rows with ``text`` (and optional ``id``) from JSONL or CSV, already split."""
+def read_sentence_rows(
+    paths: list[Path], on_reject: Reject | None = None
+) -> Iterator[dict[str, Any]]:
+    """Rows with ``text`` (and optional ``id``) from JSONL or CSV, already split.
+
+    Ids must be unique across all inputs, as in articles mode. A bad row raises its
+    :class:`RecordError`, or is passed to ``on_reject`` and skipped.
+    """
+    seen: dict[str, str] = {}
     for path in paths:
         if path.is_dir() or (path.exists() and detect_format(path) == "txt"):
             raise InputError(
@@ -128,10 +167,24 @@ def read_sentence_rows(paths: list[Path]) -> Iterator[dict[str, Any]]:
             )
         count = 0
         for origin, record in iter_records(path, ("text",), " (the model's input schema)"):
-            if not isinstance(record.get("text"), str):
-                raise InputError(f"{origin}: row has no string 'text' (the model's input schema)")
             count += 1
-            yield {"id": str(record.get("id", f"{path.stem}-{count}")), "text": record["text"]}
+            row_id = str(record.get("id", f"{path.stem}-{count}"))
+            text = record.get("text")
+            error = None
+            if not isinstance(text, str):
+                what = "no 'text'" if text is None else f"a {type(text).__name__} 'text'"
+                error = RecordError(origin, f"row has {what}; 'text' must be a string")
+            elif row_id in seen:
+                error = RecordError(
+                    origin, f"duplicate sentence id {row_id!r} (first seen at {seen[row_id]})"
+                )
+            if error is not None:
+                if on_reject is None:
+                    raise error
+                on_reject(error)
+                continue
+            seen[row_id] = origin
+            yield {"id": row_id, "text": text}
         if count == 0:
             raise InputError(f"{path}: contains no sentences")
 
@@ -148,7 +201,7 @@ def _parity_texts(options: PredictOptions) -> list[str] | None:
 
 def run_predict(options: PredictOptions) -> dict[str, Any]:
     """Run one prediction job; return counts and throughput."""
-    for target in [options.output, *([options.summary] if options.summary else [])]:
+    for target in options.outputs():
         check_writable_target(target, options.overwrite)
     for path in options.inputs:  # fail on a missing input before loading a model
         if not path.exists():
@@ -167,6 +220,10 @@ def run_predict(options: PredictOptions) -> dict[str, Any]:
     with ExitStack() as stack:
         out = stack.enter_context(atomic_path(options.output))
         writer = stack.enter_context(RowWriter(out, options.format, columns))
+        rejects = None
+        if options.rejects is not None:
+            rejects_path = stack.enter_context(atomic_path(options.rejects))
+            rejects = stack.enter_context(RowWriter(rejects_path, "jsonl", ["origin", "error"]))
         summary_writer = None
         if options.summary is not None:
             summary_path = stack.enter_context(atomic_path(options.summary))
@@ -180,14 +237,15 @@ def run_predict(options: PredictOptions) -> dict[str, Any]:
         )
         if sentence_mode:
             batch: list[dict[str, Any]] = []
-            for row in read_sentence_rows(options.inputs):
+            for row in read_sentence_rows(options.inputs, _rejecter(rejects)):
                 batch.append(row)
                 if len(batch) >= options.chunk_sentences:
                     _write_sentences(predictor, batch, writer, bar)
                     batch = []
             _write_sentences(predictor, batch, writer, bar)
         else:
-            for prediction in predictor.predict_articles(options.inputs, options.chunk_sentences):
+            documents = iter_documents(options.inputs, on_reject=_rejecter(rejects))
+            for prediction in predictor.predict_articles(documents, options.chunk_sentences):
                 writer.write(prediction.sentences)
                 if summary_writer is not None:
                     summary_writer.write([prediction.summary])
@@ -200,7 +258,15 @@ def run_predict(options: PredictOptions) -> dict[str, Any]:
         "seconds": seconds,
         "sentences_per_second": writer.count / max(seconds, 1e-9),
         "quantization_agreement": predictor.quantization_agreement,
+        "rejected": rejects.count if rejects is not None else 0,
     }
+
+
+def _rejecter(rejects: RowWriter | None) -> Reject | None:
+    """Write each bad record's place and reason as one rejects row (None: bad records fail)."""
+    if rejects is None:
+        return None
+    return lambda error: rejects.write([{"origin": error.origin, "error": error.reason}])
 
 
 def _write_sentences(

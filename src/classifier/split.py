@@ -32,6 +32,12 @@ _OPENERS = "\"'([{«"
 _CANDIDATE = re.compile(r"(?:[.!?…]+)[\"')\]}»]*(?=\s)")
 _TRAILING_CREDIT = re.compile(r"^\([^()]{1,30}\)\s*$")
 _LIST_ITEM_START = re.compile(r"^\s*(\d{1,2}|[a-zA-Z])[.)]\s*$")
+# The longest sentence the splitter returns. A run without boundaries (a 50 MB line of scraped
+# text, a table flattened into one line) is cut into pieces of at most this many characters,
+# at the last space before the limit, so that no model ever sees a single giant input and
+# memory stays bounded. Real sentences of the corpus stay under 1,000 characters; the models
+# read at most 128 tokens (about 500 characters) of a sentence anyway.
+MAX_SENTENCE_CHARS = 1500
 
 
 @dataclass(frozen=True)
@@ -100,8 +106,24 @@ def split_paragraph(paragraph: str) -> list[tuple[int, int]]:
         while e > s and paragraph[e - 1].isspace():
             e -= 1
         if e > s:
-            stripped.append((s, e))
+            stripped.extend(_capped(paragraph, s, e))
     return stripped
+
+
+def _capped(paragraph: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Cut ``paragraph[start:end]`` into spans of at most ``MAX_SENTENCE_CHARS``."""
+    spans: list[tuple[int, int]] = []
+    while end - start > MAX_SENTENCE_CHARS:
+        limit = start + MAX_SENTENCE_CHARS
+        cut = paragraph.rfind(" ", start + MAX_SENTENCE_CHARS // 2, limit + 1)
+        cut = cut if cut > start else limit  # no space in reach: a hard cut
+        spans.append((start, cut))
+        start = cut
+        while start < end and paragraph[start].isspace():
+            start += 1
+    if end > start:
+        spans.append((start, end))
+    return spans
 
 
 def split_sentences(text: str) -> list[Sentence]:
