@@ -150,3 +150,17 @@ def test_duplicate_sentence_ids_are_refused(model_dir: Path, tmp_path: Path) -> 
     result = predict(model_dir, "-i", str(source), "-o", str(out), "--input-type", "sentences")
     assert_one_line_error(result, "s.jsonl:2: duplicate sentence id 's1'")
     assert not out.exists()
+
+
+def test_outputs_that_are_directories_or_read_only(articles: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    result = run_cli("split", str(articles), "-o", str(folder), "--overwrite")
+    assert_one_line_error(result, "is a directory")
+    edited = write_jsonl(tmp_path / "edited.jsonl", [])
+    into_dir = run_cli("annotate", "import", str(edited), "--into", str(folder))
+    assert_one_line_error(into_dir, "is a directory")
+    # /proc refuses new files even for root, who may write anything chmod protects.
+    read_only = run_cli("annotate", "import", str(edited), "--into", "/proc/annotations.jsonl")
+    assert_one_line_error(read_only, "/proc/annotations.jsonl: cannot be written")
+    assert folder.is_dir() and not list(folder.iterdir()) and no_temporaries(tmp_path)

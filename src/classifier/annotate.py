@@ -140,6 +140,7 @@ def import_annotations(
     A row with an empty ``labels`` cell is not annotated yet and is skipped; ``other`` means
     the empty set. Every problem names the file and line; nothing is written unless all pass.
     """
+    check_writable_target(into)  # before any validation work, and never a traceback
     imported: list[Annotation] = []
     skipped = 0
     for origin, row in _read_edited(edited):

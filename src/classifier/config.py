@@ -68,14 +68,23 @@ def _coerce(hint: Any, value: Any, where: str, path: str) -> Any:
         if value is None and type(None) in args:
             return None
         inner = [arg for arg in args if arg is not type(None)]
-        return _coerce(inner[0], value, where, path)
+        # The first member type the value fits, so "int | str" takes 3 and "all" alike.
+        for arg in inner[:-1]:
+            try:
+                return _coerce(arg, value, where, path)
+            except ConfigError:
+                continue
+        return _coerce(inner[-1], value, where, path)
     if origin in (list, tuple) and isinstance(value, list):
         return [_coerce(args[0], item, where, path) for item in value] if args else value
     if origin is dict and isinstance(value, dict):
         return value
     if hint is Any:
         return value
-    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+    if hint in (int, float) and isinstance(value, bool):
+        # bool is an int subclass in Python, but "epochs: true" is a mistake, not 1.
+        raise ConfigError(f"{where}: key {path!r} expects {hint.__name__}, got {value!r}")
+    if hint is float and isinstance(value, int):
         return float(value)
     if hint is Path and isinstance(value, str):
         return Path(value)
@@ -93,8 +102,26 @@ def load_config(path: Path | str, cls: type[T], overrides: Sequence[str] = ()) -
     try:
         data = yaml.safe_load(read_utf8(path)) or {}
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+        mark = getattr(exc, "problem_mark", None)
+        place = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}{place}: not valid YAML ({problem})") from None
     return from_dict(cls, apply_overrides(data, overrides, str(path)), str(path))
+
+
+def require_at_least(minimum: float, **values: float | None) -> None:
+    """Raise ValueError (a one-line config error) for the first value below ``minimum``;
+    None means "not set" and passes."""
+    for name, value in values.items():
+        if value is not None and value < minimum:
+            raise ValueError(f"{name} must be >= {minimum:g}, not {value!r}")
+
+
+def require_positive(**values: float | None) -> None:
+    """Raise ValueError for the first value that is not > 0; None passes."""
+    for name, value in values.items():
+        if value is not None and value <= 0:
+            raise ValueError(f"{name} must be > 0, not {value!r}")
 
 
 def to_dict(config: Any) -> dict[str, Any]:

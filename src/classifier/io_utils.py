@@ -38,8 +38,12 @@ def read_utf8(path: Path) -> str:
 def check_writable_target(path: Path, overwrite: bool = True) -> None:
     """Fail early, before any work, if ``path`` cannot be created or must not be replaced."""
     parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise OutputError(f"{path}: is a directory; give a file path")
     if path.exists() and not overwrite:
         raise OutputError(f"{path}: already exists (pass --overwrite to replace it)")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise OutputError(f"{path}: is read-only")
     probe = parent
     while not probe.exists():
         probe = probe.parent
@@ -64,15 +68,21 @@ def atomic_path(path: Path) -> Iterator[Path]:
     A failure or Ctrl-C inside the block removes the temporary file and leaves any existing
     ``path`` untouched, so readers never see a half-written file.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:  # a read-only file system, a file where a directory should be
+        raise OutputError(f"{path}: cannot be written ({exc.strerror})") from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         yield tmp
         # mkstemp makes the file private (0600); the output gets the usual umask-based mode.
         tmp.chmod(_DEFAULT_FILE_MODE & ~_current_umask())
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except IsADirectoryError:
+            raise OutputError(f"{path}: is a directory; give a file path") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -14,6 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from classifier.config import require_at_least, require_positive
 from classifier.models import register
 from classifier.models.base import EpochLogger, SentenceModel, Split
 
@@ -34,6 +35,23 @@ class TfidfParams:
     class_weight: str | None = "balanced"
     max_iter: int = 2000
     tune_thresholds: bool = True
+
+    def __post_init__(self) -> None:
+        # Checked at config load, so a bad value is a one-line error, not a traceback from
+        # scikit-learn after the data has been read.
+        require_positive(C=self.C)
+        require_at_least(
+            1,
+            word_ngram_max=self.word_ngram_max,
+            char_ngram_min=self.char_ngram_min,
+            min_df=self.min_df,
+            max_features=self.max_features,
+            max_iter=self.max_iter,
+        )
+        if self.char_ngram_max < self.char_ngram_min:
+            raise ValueError("char_ngram_max must be >= char_ngram_min")
+        if self.class_weight not in (None, "balanced"):
+            raise ValueError(f"class_weight must be balanced or null, not {self.class_weight!r}")
 
 
 @register("tfidf")

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from classifier.config import require_at_least, require_positive
 from classifier.errors import ConfigError
 from classifier.labels import LABEL_IDS
 from classifier.models import register
@@ -58,10 +59,27 @@ class TransformerParams:
             raise ValueError(f"precision must be auto, fp32, bf16 or fp16, got {self.precision!r}")
         if self.lr_schedule not in SCHEDULES:
             raise ValueError(f"lr_schedule must be one of {', '.join(SCHEDULES)}")
-        if self.epochs < 1 or self.batch_size < 1 or self.max_length < 8:
-            raise ValueError("epochs and batch_size must be >= 1 and max_length >= 8")
-        if (self.silver_per_epoch or 0) < 0 or self.silver_weight < 0:
-            raise ValueError("silver_per_epoch and silver_weight must be >= 0")
+        require_at_least(8, max_length=self.max_length)
+        require_at_least(
+            1,
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            eval_batch_size=self.eval_batch_size,
+            patience=self.patience,
+            num_threads=self.num_threads,
+            pos_weight_max=self.pos_weight_max,
+        )
+        require_positive(learning_rate=self.learning_rate, max_grad_norm=self.max_grad_norm)
+        require_at_least(
+            0,
+            weight_decay=self.weight_decay,
+            warmup_ratio=self.warmup_ratio,
+            freeze_layers=self.freeze_layers,
+            silver_per_epoch=self.silver_per_epoch,
+            silver_weight=self.silver_weight,
+        )
+        if self.warmup_ratio >= 1:
+            raise ValueError(f"warmup_ratio must be < 1, not {self.warmup_ratio!r}")
 
 
 def pick_device() -> Any:
