@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -15,11 +17,25 @@ def write_jsonl(path: Path, rows: list[dict]) -> Path:
     return path
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``classifier ARGS`` in a subprocess, as a user would."""
+def run_cli(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``classifier ARGS`` in a subprocess, as a user would (``env`` adds variables)."""
     return subprocess.run(
-        [sys.executable, "-m", "classifier.cli", *args], capture_output=True, text=True, cwd=cwd
+        [sys.executable, "-m", "classifier.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        timeout=300,
     )
+
+
+def free_port() -> int:
+    """A local TCP port nothing listens on (yet)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], needle: str) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import assert_one_line_error, run_cli, write_jsonl
+from helpers import assert_one_line_error, free_port, run_cli, write_jsonl
 
 ARTICLES = [
     {"id": "a1", "text": "Bawaslu menemukan dua ASN melanggar netralitas. Harga cabai naik."},
@@ -164,3 +164,55 @@ def test_outputs_that_are_directories_or_read_only(articles: Path, tmp_path: Pat
     read_only = run_cli("annotate", "import", str(edited), "--into", "/proc/annotations.jsonl")
     assert_one_line_error(read_only, "/proc/annotations.jsonl: cannot be written")
     assert folder.is_dir() and not list(folder.iterdir()) and no_temporaries(tmp_path)
+
+
+def test_unreachable_tracking_server_is_exit_3_for_promote_and_predict(
+    articles: Path, tmp_path: Path
+) -> None:
+    down = f"http://127.0.0.1:{free_port()}"
+    # Both URIs: an earlier test's in-process MLflow may have exported a registry URI.
+    env = {"MLFLOW_TRACKING_URI": down, "MLFLOW_REGISTRY_URI": down}
+    promote = run_cli("promote", "asn-neutrality-tfidf", "1", env=env)
+    assert_one_line_error(promote, "is unreachable")
+    assert promote.returncode == 3
+    out = tmp_path / "out.jsonl"
+    model = "models:/asn-neutrality-tfidf@champion"
+    predicted = run_cli("predict", "-m", model, "-i", str(articles), "-o", str(out), env=env)
+    assert_one_line_error(predicted, "is unreachable")
+    assert predicted.returncode == 3
+    assert not out.exists() and no_temporaries(tmp_path)
+
+
+def test_pyfunc_refuses_rows_without_string_text(model_dir: Path) -> None:
+    """``mlflow models serve`` turns this MlflowException into a one-line HTTP 400."""
+    import pandas as pd
+    from mlflow.exceptions import MlflowException
+
+    from classifier.models.base import load_model
+    from classifier.pyfunc import SentenceClassifierPyfunc
+
+    wrapper = SentenceClassifierPyfunc()
+    wrapper.model = load_model(model_dir)
+    frame = pd.DataFrame({"text": ["ASN diminta netral.", None, 3]})
+    with pytest.raises(MlflowException, match=r"2 row\(s\) are not .*row 1, 2"):
+        wrapper.predict(None, frame)
+    assert len(wrapper.predict(None, frame.iloc[:1])) == 1
+
+
+def test_paths_do_not_depend_on_the_working_directory(
+    articles: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from classifier.predict import PredictOptions
+    from classifier.tracking import PROJECT_ROOT
+
+    monkeypatch.chdir(tmp_path)
+    options = PredictOptions(model="m", inputs=[articles], output=tmp_path / "o.jsonl")
+    assert options.parity_data == PROJECT_ROOT / "data" / "processed" / "validation.parquet"
+    # A missing registered model names the store that was searched.
+    store = f"sqlite:///{tmp_path / 'elsewhere.db'}"
+    result = run_cli(
+        "predict", "-m", "models:/nope@champion", "-i", str(articles), "-o", "o.jsonl",
+        cwd=tmp_path, env={"MLFLOW_TRACKING_URI": store, "MLFLOW_REGISTRY_URI": store},
+    )  # fmt: skip
+    assert_one_line_error(result, f"tracking store {store}")
+    assert not (tmp_path / "mlflow.db").exists()

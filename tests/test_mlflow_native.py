@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -120,5 +121,20 @@ def test_mlflow_models_serve(champion: str, tmp_path: Path) -> None:
         with urllib.request.urlopen(request, timeout=60) as response:
             predictions = json.loads(response.read())["predictions"]
         assert [p["labels"] for p in predictions] == _expected(champion)
+        # A null text is a client error with a one-line message, not a stack trace.
+        null = json.dumps({"dataframe_records": [{"text": TEXTS[0]}, {"text": None}]}).encode()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/invocations",
+            data=null,
+            headers={"Content-Type": "application/json"},
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=60)
+        assert refused.value.code == 400
+        error = json.loads(refused.value.read())
+        # MLflow's server prefixes the data it received; our reason is the last line, alone.
+        last_line = error["message"].strip().splitlines()[-1]
+        assert last_line.startswith("Error: 'text' must be a string in every row; 1 row(s)")
+        assert "stack_trace" not in error
     finally:
         stop(server)

@@ -397,32 +397,6 @@ def _predict_spark(
     typer.echo(f"wrote {count} sentences with Spark ({master}) to {output}/ ({fmt} part files)")
 
 
-def _mlflow_error(exc: Exception) -> str | None:
-    """A one-line message for MLflow failures (an unreachable server above all), else None."""
-    try:
-        from mlflow.exceptions import MlflowException
-    except ImportError:  # pragma: no cover - mlflow is a core dependency
-        return None
-    if not isinstance(exc, MlflowException):
-        return None
-    import os
-
-    text = " ".join(str(exc).split())
-    uri = os.environ.get("MLFLOW_TRACKING_URI", "the tracking store")
-    if any(
-        s in text
-        for s in (
-            "Connection refused",
-            "Failed to establish",
-            "Max retries",
-            "timed out",
-            "Name or service not known",
-        )
-    ):
-        return f"MLflow tracking server {uri} is unreachable ({text[:160]})"
-    return f"MLflow: {text[:300]}"
-
-
 INTERRUPTED = 130  # the shell's code for a process stopped by SIGINT
 
 
@@ -445,7 +419,9 @@ def main() -> None:
         if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
             exc.show()
             sys.exit(exc.exit_code)
-        message = _mlflow_error(exc)
+        from classifier.tracking import mlflow_error_message
+
+        message = mlflow_error_message(exc)
         if message is None:
             raise
         typer.echo(f"error: {message}", err=True)

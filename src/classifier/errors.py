@@ -40,3 +40,9 @@ class OutputError(ClassifierError):
 
 class ServerError(ClassifierError):
     """A local server (``mlflow server``, ``mlflow models serve``) that did not start."""
+
+
+class TrackingUnreachable(ClassifierError):
+    """The MLflow tracking server does not answer (exit code 3, apart from bad input)."""
+
+    exit_code = 3

@@ -24,6 +24,7 @@ from classifier.ingest import Reject, detect_format, iter_records
 from classifier.io_utils import atomic_path, check_writable_target
 from classifier.labels import LABEL_IDS
 from classifier.predictor import Predictor
+from classifier.tracking import PROJECT_ROOT
 
 FORMATS = ("jsonl", "csv", "parquet")
 ON_ERROR = ("fail", "skip")
@@ -43,7 +44,8 @@ class PredictOptions:
     overwrite: bool = False
     quantize: bool = False
     threads: int | None = None
-    parity_data: Path = Path("data/processed/validation.parquet")
+    # The project's own split, wherever the command runs from (not ./data/processed).
+    parity_data: Path = PROJECT_ROOT / "data" / "processed" / "validation.parquet"
     chunk_sentences: int = 2048
     on_error: str = "fail"  # "skip": set bad records aside in ``rejects`` and go on
     rejects: Path | None = None  # default: OUTPUT with ".rejects.jsonl" appended

@@ -41,14 +41,18 @@ def load_sentence_model(uri: str) -> SentenceModel:
     import mlflow
     from mlflow.exceptions import MlflowException
 
-    from classifier.tracking import configure_mlflow
+    from classifier.tracking import configure_mlflow, raise_if_unreachable
 
     configure_mlflow()
     try:
         pyfunc = mlflow.pyfunc.load_model(uri)
     except (MlflowException, OSError) as exc:
+        raise_if_unreachable(exc)
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ConfigError(f"model {uri}: cannot be loaded ({reason})") from None
+        # Naming the store tells a user who ran from elsewhere which registry was searched.
+        store = mlflow.get_tracking_uri() if uri.startswith("models:/") else None
+        where = f"; tracking store {store}" if store else ""
+        raise ConfigError(f"model {uri}: cannot be loaded ({reason}{where})") from None
     wrapped = pyfunc.unwrap_python_model()
     model = getattr(wrapped, "model", None)
     if not isinstance(model, SentenceModel):

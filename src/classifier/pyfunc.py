@@ -35,6 +35,22 @@ class SentenceClassifierPyfunc(mlflow.pyfunc.PythonModel):
         if isinstance(model_input, pd.Series):
             model_input = model_input.to_frame("text")
         if not isinstance(model_input, pd.DataFrame) or "text" not in model_input.columns:
-            raise ValueError("input must have a string column 'text'")
-        texts = model_input["text"].astype(str).tolist()
+            raise _bad_input("input must have a string column 'text'")
+        texts = model_input["text"].tolist()
+        bad = [i for i, text in enumerate(texts) if not isinstance(text, str)]
+        if bad:
+            shown = ", ".join(map(str, bad[:5])) + (", ..." if len(bad) > 5 else "")
+            raise _bad_input(
+                f"'text' must be a string in every row; {len(bad)} row(s) are not "
+                f"(null, a number, ...): row {shown}"
+            )
         return scores_to_frame(self.model.predict_proba(texts), self.model.thresholds)
+
+
+def _bad_input(message: str) -> Exception:
+    """An MlflowException, which ``mlflow models serve`` returns as an HTTP 400 with this one
+    line; any other exception gets a stack trace in the response body."""
+    from mlflow.exceptions import MlflowException
+    from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
+
+    return MlflowException(message, error_code=INVALID_PARAMETER_VALUE)

@@ -149,7 +149,7 @@ def _score(spark: SparkSession, frame: DataFrame, model_uri: str) -> DataFrame:
     from pyspark.sql import functions as F
     from pyspark.sql.types import ArrayType, DoubleType, StringType, StructField, StructType
 
-    from classifier.tracking import configure_mlflow
+    from classifier.tracking import configure_mlflow, raise_if_unreachable
 
     configure_mlflow()
     result_type = StructType(
@@ -165,6 +165,7 @@ def _score(spark: SparkSession, frame: DataFrame, model_uri: str) -> DataFrame:
     try:
         udf = mlflow.pyfunc.spark_udf(spark, model_uri, result_type, env_manager="local")
     except (MlflowException, OSError) as exc:
+        raise_if_unreachable(exc)
         raise ConfigError(f"model {model_uri}: cannot be loaded ({_first_line(exc)})") from None
     finally:
         quiet.setLevel(level)

@@ -13,7 +13,7 @@ from typing import Any
 import mlflow
 import pandas as pd
 
-from classifier.errors import ConfigError
+from classifier.errors import ConfigError, TrackingUnreachable
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TRACKING_URI = f"sqlite:///{PROJECT_ROOT / 'mlflow.db'}"
@@ -133,12 +133,48 @@ def log_pyfunc_model(
     return info, version
 
 
+_UNREACHABLE = (
+    "Connection refused",
+    "Failed to establish",
+    "Max retries",
+    "timed out",
+    "Name or service not known",
+)
+
+
+def mlflow_error_message(exc: BaseException) -> str | None:
+    """A one-line message for an MLflow failure (an unreachable server above all), else None."""
+    from mlflow.exceptions import MlflowException
+
+    if not isinstance(exc, MlflowException):
+        return None
+    text = " ".join(str(exc).split())
+    if is_unreachable(exc):
+        uri = os.environ.get("MLFLOW_TRACKING_URI", "the tracking store")
+        return f"MLflow tracking server {uri} is unreachable ({text[:160]})"
+    return f"MLflow: {text[:300]}"
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """Whether an exception says the tracking server did not answer."""
+    text = " ".join(str(exc).split())
+    return any(s in text for s in _UNREACHABLE)
+
+
+def raise_if_unreachable(exc: BaseException) -> None:
+    """Re-raise an unreachable-server failure as :class:`TrackingUnreachable` (exit 3), so it
+    is never mistaken for a missing model or version."""
+    if is_unreachable(exc):
+        raise TrackingUnreachable(mlflow_error_message(exc) or str(exc)) from None
+
+
 def promote(name: str, version: str, alias: str = CHAMPION) -> None:
     """Point ``alias`` (default ``champion``) at a registered version."""
     client = mlflow.MlflowClient()
     try:
         client.get_model_version(name, str(version))
-    except mlflow.exceptions.MlflowException:
+    except mlflow.exceptions.MlflowException as exc:
+        raise_if_unreachable(exc)
         raise ConfigError(f"registered model {name!r} has no version {version!r}") from None
     client.set_registered_model_alias(name, alias, str(version))
 
