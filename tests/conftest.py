@@ -118,3 +118,17 @@ def model_dir(prepared: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     model = TfidfModel(TfidfParams(), seed=1)
     model.fit(to_split(splits["train"]), to_split(splits["validation"]))
     return model.save(tmp_path_factory.mktemp("tfidf-model"))
+
+
+# CI installs every system tool the slow tests use, so there a skip means a broken setup, not a
+# missing tool: with CLASSIFIER_FORBID_SKIPS=1 any skipped test fails the session.
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if os.environ.get("CLASSIFIER_FORBID_SKIPS") != "1":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter is not None else []
+    if skipped:
+        for report in skipped:
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+            reporter.write_line(f"FORBIDDEN SKIP {report.nodeid}: {reason}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
