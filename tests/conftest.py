@@ -82,7 +82,7 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_bert(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 2-layer, 32-wide BERT whose WordPiece vocabulary is the synthetic templates' words."""
-    from classifier.models.pretrained import build_tiny_bert
+    from classifier.models._pretrained import build_tiny_bert
 
     words = sorted({w.lower().strip(".,") for t in LABEL_TEMPLATES.values() for w in t.split()})
     return build_tiny_bert(

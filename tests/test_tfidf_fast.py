@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from classifier.models.tfidf_fast import fast_transform
+from classifier.models._tfidf_fast import fast_transform
 
 WORDS = [
     "ASN",

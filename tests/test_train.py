@@ -53,10 +53,17 @@ def _artifact_paths(client: MlflowClient, run_id: str, path: str = "") -> set[st
     return found
 
 
-def test_registry_lists_kinds_and_rejects_unknown() -> None:
-    assert {"rules", "tfidf", "transformer"} <= set(available_kinds())
-    with pytest.raises(ConfigError, match="unknown model kind 'svm'"):
+def test_registry_lists_exactly_the_registered_kinds() -> None:
+    import classifier.models as models
+
+    kinds = available_kinds()
+    assert kinds == ["ensemble", "rules", "tfidf", "transformer"]
+    assert kinds == sorted(models._REGISTRY)  # every listed kind is a decorated class
+    assert all(get_model_class(kind).kind == kind for kind in kinds)
+    with pytest.raises(ConfigError, match=r"unknown model kind 'svm' \(available: ensemble, "):
         get_model_class("svm")
+    with pytest.raises(ConfigError, match="unknown model kind '_pretrained'"):
+        get_model_class("_pretrained")  # a helper module is not a kind
 
 
 def test_unknown_params_key_is_rejected(prepared: Path, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from classifier.errors import ConfigError
-from classifier.models.pretrained import TINY_BERT_SPEC, resolve_pretrained
+from classifier.models._pretrained import TINY_BERT_SPEC, resolve_pretrained
 from classifier.models.transformer import TransformerModel, TransformerParams
 
 
@@ -71,7 +71,7 @@ def test_max_length_beyond_the_position_table_is_a_config_error(tiny_bert: Path)
 
 
 def test_each_epoch_has_all_gold_rows_and_a_fresh_silver_sample() -> None:
-    from classifier.models.transformer_loop import epoch_rows
+    from classifier.models._transformer_loop import epoch_rows
 
     silver = np.array([False] * 5 + [True] * 20)
     first, second = epoch_rows(silver, 4, seed=1), epoch_rows(silver, 4, seed=2)

@@ -32,8 +32,8 @@ def register(kind: str):
     return decorate
 
 
-def available_kinds() -> list[str]:
-    """Every kind that has a module in this package."""
+def _kind_modules() -> list[str]:
+    """Public modules of this package; helpers are private (``_name``) and ``base`` is shared."""
     return sorted(
         info.name
         for info in pkgutil.iter_modules(__path__)
@@ -41,9 +41,17 @@ def available_kinds() -> list[str]:
     )
 
 
+def available_kinds() -> list[str]:
+    """Exactly the kinds registered with ``@register`` (every kind module is imported; heavy
+    libraries such as torch load only when a model is built)."""
+    for module in _kind_modules():
+        importlib.import_module(f"{__name__}.{module}")
+    return sorted(_REGISTRY)
+
+
 def get_model_class(kind: str) -> type[SentenceModel]:
     """The class registered under ``kind``, importing its module if needed."""
-    if kind not in _REGISTRY and kind in available_kinds():
+    if kind not in _REGISTRY and kind in _kind_modules():
         importlib.import_module(f"{__name__}.{kind}")
     if kind not in _REGISTRY:
         raise ConfigError(

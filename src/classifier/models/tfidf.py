@@ -120,13 +120,13 @@ class TfidfModel(SentenceModel):
         """Per-label probabilities from the one-vs-rest classifiers.
 
         Features come from compiled transforms equal to the fitted vectorizers' (see
-        :mod:`classifier.models.tfidf_fast`), about 10x faster than scikit-learn's.
+        :mod:`classifier.models._tfidf_fast`), about 10x faster than scikit-learn's.
         """
         texts = list(texts)
         if not texts:
             return np.zeros((0, len(self.thresholds)), dtype=np.float32)
         if getattr(self, "_transforms", None) is None:
-            from classifier.models.tfidf_fast import fast_transform
+            from classifier.models._tfidf_fast import fast_transform
 
             union = self.pipeline.named_steps["features"]
             self._transforms = [fast_transform(vec) for _, vec in union.transformer_list]

@@ -138,8 +138,8 @@ class TransformerModel(SentenceModel):
 
     def fit(self, train: Split, validation: Split, log_epoch: EpochLogger | None = None) -> None:
         """Fine-tune with early stopping on validation macro-F1; keeps the best epoch."""
-        from classifier.models.pretrained import resolve_pretrained
-        from classifier.models.transformer_loop import run_training, seed_everything
+        from classifier.models._pretrained import resolve_pretrained
+        from classifier.models._transformer_loop import run_training, seed_everything
 
         seed_everything(self.seed)
         self._set_threads()
