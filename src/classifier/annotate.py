@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from classifier.annotations import Annotation, parse_annotation, read_annotations, sentence_hash
-from classifier.corpus import Document, iter_documents
+from classifier.corpus import Document, iter_documents, sentence_row
 from classifier.errors import AnnotationError, InputError
 from classifier.ingest import iter_records
 from classifier.io_utils import atomic_path, check_writable_target
@@ -78,14 +78,13 @@ def _candidates(documents: Iterable[Document], options: ExportOptions) -> list[d
             picked = sorted(rng.sample(picked, options.max_per_article), key=lambda s: s.index)
         for s in picked:
             rows.append(
-                {
-                    "article_id": document.id,
-                    "sentence_index": s.index,
-                    "sentence_hash": sentence_hash(s.text),
-                    "text": s.text,
-                    "context_before": texts[s.index - 1] if s.index > 0 else "",
-                    "context_after": texts[s.index + 1] if s.index + 1 < len(texts) else "",
-                }
+                sentence_row(
+                    document.id,
+                    s,
+                    ("sentence_hash", "text"),
+                    context_before=texts[s.index - 1] if s.index > 0 else "",
+                    context_after=texts[s.index + 1] if s.index + 1 < len(texts) else "",
+                )
             )
     if options.limit is not None and len(rows) > options.limit:
         rows = sorted(

@@ -47,8 +47,7 @@ def split(
     overwrite: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
 ) -> None:
     """Ingest, clean and split articles; write one JSONL row per sentence with offsets."""
-    from classifier.annotations import sentence_hash
-    from classifier.corpus import iter_documents
+    from classifier.corpus import SENTENCE_FIELDS, iter_documents, sentence_row
     from classifier.io_utils import atomic_path, check_writable_target
 
     check_writable_target(output, overwrite)
@@ -56,14 +55,7 @@ def split(
     with atomic_path(output) as tmp, tmp.open("w", encoding="utf-8") as handle:
         for document in iter_documents(inputs):
             for sentence in document.sentences:
-                row = {
-                    "article_id": document.id,
-                    "sentence_index": sentence.index,
-                    "start": sentence.start,
-                    "end": sentence.end,
-                    "text": sentence.text,
-                    "sentence_hash": sentence_hash(sentence.text),
-                }
+                row = sentence_row(document.id, sentence, SENTENCE_FIELDS)
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
                 count += 1
     typer.echo(f"wrote {count} sentences to {output}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from classifier.clean import CleanedArticle, clean_article
 from classifier.errors import RecordError
@@ -51,3 +52,26 @@ def iter_documents(
             if on_reject is None:
                 raise
             on_reject(exc)
+
+
+SENTENCE_FIELDS = ("start", "end", "text", "sentence_hash")
+
+
+def sentence_row(
+    article_id: str, sentence: Sentence, fields: tuple[str, ...] = (), **extra: Any
+) -> dict[str, Any]:
+    """The row every step writes for one sentence: ``article_id`` and ``sentence_index``, then
+    the chosen ``fields`` (of ``start``, ``end``, ``text``, ``sentence_hash``) in that order,
+    then ``extra``. One builder, so the key names and hashes agree across outputs."""
+    row: dict[str, Any] = {"article_id": article_id, "sentence_index": sentence.index}
+    for name in fields:
+        if name not in SENTENCE_FIELDS:
+            raise ValueError(f"unknown sentence field {name!r}")
+        if name == "sentence_hash":
+            from classifier.annotations import sentence_hash
+
+            row[name] = sentence_hash(sentence.text)
+        else:
+            row[name] = getattr(sentence, name)
+    row.update(extra)
+    return row

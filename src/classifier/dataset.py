@@ -16,7 +16,7 @@ from typing import Any
 
 from classifier.annotations import Annotation, check_hashes, read_annotations
 from classifier.clickid_raw import read_raw_articles
-from classifier.corpus import Document, iter_documents, process_article
+from classifier.corpus import Document, iter_documents, process_article, sentence_row
 from classifier.errors import AnnotationError, ConfigError
 from classifier.io_utils import atomic_directory
 from classifier.labels import LABEL_IDS
@@ -216,11 +216,7 @@ def _rows_for(
         rows.append(
             {
                 "id": f"{document.id}#{sentence.index}",
-                "article_id": document.id,
-                "sentence_index": sentence.index,
-                "start": sentence.start,
-                "end": sentence.end,
-                "text": sentence.text,
+                **sentence_row(document.id, sentence, ("start", "end", "text")),
                 "labels": list(note.labels),
                 "source": source.name,
                 "synthetic": source.synthetic,

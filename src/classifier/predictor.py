@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from classifier.corpus import Document, iter_documents, process_article
+from classifier.corpus import Document, iter_documents, process_article, sentence_row
 from classifier.errors import ConfigError
 from classifier.ingest import RawArticle
 from classifier.labels import LABEL_IDS
@@ -166,15 +166,7 @@ class Predictor:
             for s in document.sentences:
                 row = rows[position]
                 position += 1
-                sentences.append(
-                    {
-                        "article_id": document.id,
-                        "sentence_index": s.index,
-                        "start": s.start,
-                        "end": s.end,
-                        **row,
-                    }
-                )
+                sentences.append(sentence_row(document.id, s, ("start", "end"), **row))
             out.append(ArticlePrediction(document.id, sentences, summarize(document.id, sentences)))
         return out
 

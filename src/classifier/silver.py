@@ -25,9 +25,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifier.annotations import read_annotations, sentence_hash
+from classifier.annotations import read_annotations
 from classifier.clickid_raw import read_raw_articles
-from classifier.corpus import Document, process_article
+from classifier.corpus import Document, process_article, sentence_row
 from classifier.errors import InputError
 from classifier.io_utils import atomic_path
 from classifier.labels import LABEL_IDS
@@ -116,14 +116,14 @@ def silver_rows(selected: Sequence[Candidate]) -> list[dict[str, object]]:
         kind = "lookalike" if candidate.lookalikes else "background"
         for sentence, cites in zip(candidate.document.sentences, has_legal, strict=True):
             rows.append(
-                {
-                    "article_id": candidate.document.id,
-                    "sentence_index": sentence.index,
-                    "sentence_hash": sentence_hash(sentence.text),
-                    "labels": ["legal_citation"] if cites else [],
-                    "annotator": "silver-rules",
-                    "note": f"{kind}; {candidate.stratum[0]}/{candidate.stratum[1]}",
-                }
+                sentence_row(
+                    candidate.document.id,
+                    sentence,
+                    ("sentence_hash",),
+                    labels=["legal_citation"] if cites else [],
+                    annotator="silver-rules",
+                    note=f"{kind}; {candidate.stratum[0]}/{candidate.stratum[1]}",
+                )
             )
     return rows
 

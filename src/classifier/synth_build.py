@@ -29,8 +29,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifier.annotations import sentence_hash
-from classifier.corpus import Document, process_article
+from classifier.corpus import Document, process_article, sentence_row
 from classifier.errors import ClassifierError, InputError
 from classifier.factsheets import FAMILIES
 from classifier.ingest import RawArticle, iter_jsonl_records
@@ -117,15 +116,15 @@ def build_article(draft: dict, origin: str) -> BuiltArticle:
                 f"{origin} {article_id}: boilerplate {wanted[:60]!r} survived cleaning"
             )
         annotations.append(
-            {
-                "article_id": article_id,
-                "sentence_index": sentence.index,
-                "sentence_hash": sentence_hash(sentence.text),
-                "labels": sorted(source.get("labels", [])),
-                "annotator": "gold-v2",
-                "note": str(source.get("note", "")),
-                "family": source.get("family", "plain"),
-            }
+            sentence_row(
+                article_id,
+                sentence,
+                ("sentence_hash",),
+                labels=sorted(source.get("labels", [])),
+                annotator="gold-v2",
+                note=str(source.get("note", "")),
+                family=source.get("family", "plain"),
+            )
         )
         cursor += 1
     leftover = [s for _, s in drafted[cursor:] if s.get("family") != "boilerplate"]

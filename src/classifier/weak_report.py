@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from classifier.annotations import read_annotations, sentence_hash
-from classifier.corpus import iter_documents
+from classifier.corpus import iter_documents, sentence_row
 from classifier.io_utils import atomic_path, check_writable_target
 from classifier.labels import LABEL_IDS, from_multi_hot, to_multi_hot
 from classifier.weak import (
@@ -101,14 +101,7 @@ def label_articles(
             if key in gold and gold[key].sentence_hash == digest:
                 gold_order.append(len(rows))
                 gold_rows.append(to_multi_hot(gold[key].labels))
-            rows.append(
-                {
-                    "article_id": document.id,
-                    "sentence_index": s.index,
-                    "sentence_hash": digest,
-                    "text": s.text,
-                }
-            )
+            rows.append(sentence_row(document.id, s, ("sentence_hash", "text")))
     votes = apply_functions([r["text"] for r in rows])
     silver = majority_vote(votes)
     # Gold rows first, so the report can index them as a prefix.
