@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from classifier.ingest import RawArticle
 from classifier.labels import LABEL_IDS
 from classifier.legal import extract_instruments
 from classifier.models.base import META_FILE, SentenceModel, load_model
+from classifier.runtime import set_threads
 
 PARITY_MINIMUM = 0.99
 
@@ -240,14 +240,3 @@ def summarize(article_id: str, sentences: list[dict[str, Any]]) -> dict[str, Any
         summary[f"top_{label}"] = best["text"] if best else None
         summary[f"top_{label}_score"] = round(best["scores"][label], 4) if best else None
     return summary
-
-
-def set_threads(threads: int | None) -> None:
-    """Use ``threads`` CPU threads (default: every core) for torch, if torch is loaded."""
-    count = threads or os.cpu_count() or 1
-    try:
-        import torch
-
-        torch.set_num_threads(count)
-    except ImportError:  # TF-IDF-only installs need no torch
-        pass

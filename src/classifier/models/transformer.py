@@ -6,7 +6,6 @@ trained with BCE and per-label ``pos_weight``; the loop lives in :mod:`.transfor
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from classifier.errors import ConfigError
 from classifier.labels import LABEL_IDS
 from classifier.models import register
 from classifier.models.base import EpochLogger, SentenceModel, Split
+from classifier.runtime import set_threads
 
 WEIGHTS_DIR = "hf_model"
 # lr_schedule -> the transformers scheduler name (every one starts with the warmup).
@@ -106,12 +106,6 @@ class TransformerModel(SentenceModel):
         """Save a checkpoint per epoch under ``directory``; resume from the last if asked."""
         self.checkpoint_dir, self.resume = Path(directory), resume
 
-    def _set_threads(self) -> None:
-        import torch
-
-        threads = self.params.num_threads or os.cpu_count() or 1
-        torch.set_num_threads(threads)
-
     def _load_pretrained(self, source: str) -> None:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -142,7 +136,7 @@ class TransformerModel(SentenceModel):
         from classifier.models._transformer_loop import run_training, seed_everything
 
         seed_everything(self.seed)
-        self._set_threads()
+        set_threads(self.params.num_threads)
         cache = Path(self.params.cache_dir) if self.params.cache_dir else None
         self._load_pretrained(resolve_pretrained(self.params.pretrained, cache))
         run_training(self, train, validation, log_epoch)
@@ -185,7 +179,7 @@ class TransformerModel(SentenceModel):
     def _load_weights(self, directory: Path) -> None:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-        self._set_threads()
+        set_threads(self.params.num_threads)
         self.tokenizer = AutoTokenizer.from_pretrained(directory / WEIGHTS_DIR)
         self.model = AutoModelForSequenceClassification.from_pretrained(directory / WEIGHTS_DIR)
         self.model.to(pick_device())
