@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from classifier.labels import LABEL_IDS
 from classifier.legal import extract_instruments
 
 
@@ -48,3 +49,17 @@ def test_extracts_and_normalises(text: str, expected: list[str]) -> None:
 )
 def test_vague_references_are_not_instruments(text: str) -> None:
     assert extract_instruments(text) == []
+
+
+def test_rules_summaries_and_export_share_one_instrument_vocabulary() -> None:
+    """Every law the weak rules cite by subject is extracted into summaries, and triggers export."""
+    from classifier.annotate import TRIGGERS
+    from classifier.legal import NAMED_LAWS, extract_instruments
+    from classifier.weak import apply_functions, majority_vote
+
+    citation = LABEL_IDS.index("legal_citation")
+    for subject, name in NAMED_LAWS.items():
+        sentence = f"Tersangka dijerat Undang-Undang {subject.title()} oleh penyidik."
+        assert extract_instruments(sentence) == [name], sentence
+        assert majority_vote(apply_functions([sentence]))[0, citation] == 1, sentence
+        assert TRIGGERS.search(sentence), sentence

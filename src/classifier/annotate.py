@@ -22,6 +22,7 @@ from classifier.errors import AnnotationError, InputError
 from classifier.ingest import iter_records
 from classifier.io_utils import atomic_path, check_writable_target
 from classifier.labels import OTHER, display, from_multi_hot, validate_labels
+from classifier.legal import INSTRUMENT_TYPE, NAMED_INSTRUMENT
 from classifier.weak import apply_functions, majority_vote
 
 EXPORT_COLUMNS = (
@@ -39,8 +40,9 @@ EXPORT_COLUMNS = (
 # Words that make a sentence worth a person's time in off-topic news (see shared/corpus/clickid).
 TRIGGERS = re.compile(
     r"\b(pelanggar\w*|melanggar|mengimbau|imbauan|diimbau|diminta|meminta|wajib|larangan|dilarang|"
-    r"sanksi|teguran|dicopot|undang-undang|UU|pasal|PP|perpres|permen\w*|perda|pergub|perbup|"
-    r"surat edaran|SKB|KUHP|netral\w*|KPU|Bawaslu|kampanye|ASN|PNS|pemilu|pilkada)\b",
+    r"sanksi|teguran|dicopot|pasal|netral\w*|KPU|Bawaslu|kampanye|ASN|PNS|pemilu|pilkada|"
+    # The instruments the rules and the summaries know.
+    rf"{INSTRUMENT_TYPE}|{NAMED_INSTRUMENT})\b",
     re.IGNORECASE,
 )
 

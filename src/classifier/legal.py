@@ -48,13 +48,10 @@ _PASAL = re.compile(
     r"(?:\s*(?:Tahun|/)\s*(?:19|20)\d{2})?))?",
     re.IGNORECASE,
 )
-_NAMED = re.compile(
-    r"\b(?P<name>UU\s+(?:ASN|Pemilu|Pilkada|ITE|Tipikor|Desa|KPK|Pers|LLAJ|Cipta\s+Kerja|MD3)"
-    r"|KUHP|KUHAP|SKB\s+(?:5|lima)\s+(?:Lembaga|Kementerian(?:/Lembaga)?)"
-    r"(?:\s+(?:Tahun\s+)?(?P<skb_year>20\d{2}))?)\b",
-    re.IGNORECASE,
-)
-_NAMED_LAWS = {
+# Laws cited by their subject ("UU ASN", "Undang-Undang Narkotika"): the one vocabulary the
+# weak rules, the summaries' instrument lists and the annotation triggers share. Keys are the
+# subject as written (case-insensitive); values the normalised name.
+NAMED_LAWS: dict[str, str] = {
     "asn": "UU ASN",
     "pemilu": "UU Pemilu",
     "pilkada": "UU Pilkada",
@@ -64,9 +61,37 @@ _NAMED_LAWS = {
     "kpk": "UU KPK",
     "pers": "UU Pers",
     "llaj": "UU LLAJ",
+    "lalu lintas": "UU LLAJ",
     "cipta kerja": "UU Cipta Kerja",
     "md3": "UU MD3",
+    "narkotika": "UU Narkotika",
+    "perlindungan anak": "UU Perlindungan Anak",
+    "penyiaran": "UU Penyiaran",
+    "kesehatan": "UU Kesehatan",
+    "pemda": "UU Pemda",
 }
+_SUBJECTS = "|".join(
+    re.sub(r"\s+", r"\\s+", key) for key in sorted(NAMED_LAWS, key=len, reverse=True)
+)
+# Instruments named without a number: a law by subject, the criminal codes, the joint decree.
+NAMED_INSTRUMENT = (
+    rf"(?:UU|Undang-?\s?[Uu]ndang)\s+(?:{_SUBJECTS})|KUHP|KUHAP"
+    r"|SKB\s+(?:5|lima)\s+(?:Lembaga|Kementerian(?:/Lembaga)?)"
+)
+# Words that open an instrument's name, numbered or not (the weak rules' citation cue). Used
+# case-insensitively, except "SE", which lower-case is the prefix of "se-Indonesia".
+INSTRUMENT_TYPE = (
+    r"(UU|Undang-?\s?[Uu]ndang|PP|Peraturan Pemerintah|Perpres|Peraturan Presiden|Permen\w*|"
+    r"Peraturan Menteri|Perda|Peraturan Daerah|Pergub|Perbup|Perwal|Perbawaslu|Peraturan Bawaslu|"
+    r"PKPU|Peraturan KPU|Keppres|Inpres|Perppu|Perkap|Perpol|Surat Edaran|(?-i:SE)|SKB|"
+    r"Keputusan Bersama)"
+)
+_NAMED = re.compile(
+    rf"\b(?P<name>(?:UU|Undang-?\s?[Uu]ndang)\s+(?P<subject>{_SUBJECTS})|KUHP|KUHAP"
+    r"|SKB\s+(?:5|lima)\s+(?:Lembaga|Kementerian(?:/Lembaga)?)"
+    r"(?:\s+(?:Tahun\s+)?(?P<skb_year>20\d{2}))?)\b",
+    re.IGNORECASE,
+)
 _SE_NAMES = {
     "menpanrb": "MenPAN-RB",
     "menteripanrb": "MenPAN-RB",
@@ -120,8 +145,8 @@ def extract_instruments(text: str) -> list[str]:
         if name.upper().startswith("SKB"):
             year = match.group("skb_year")
             name = f"SKB 5 Lembaga {year}" if year else "SKB 5 Lembaga"
-        elif name.upper().startswith("UU "):
-            name = _NAMED_LAWS[name[3:].strip().casefold()]
+        elif match.group("subject"):
+            name = NAMED_LAWS[re.sub(r"\s+", " ", match.group("subject")).casefold()]
         else:
             name = name.upper()
         found.append((match.start(), name))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from classifier.labels import LABEL_IDS
+from classifier.legal import INSTRUMENT_TYPE, NAMED_INSTRUMENT
 
 POSITIVE, NEGATIVE, ABSTAIN = 1, 0, -1
 _FLAGS = re.IGNORECASE
@@ -22,11 +23,6 @@ _FLAGS = re.IGNORECASE
 SUBJECT = r"\b(ASN|PNS|PPPK|aparatur|pegawai|honorer|PPNPN|abdi negara|birokra\w*|kepala desa|kades|perangkat desa|lurah|camat|guru|tenaga kesehatan|nakes|TNI|Polri|pejabat|kepala dinas|sekda)\b"
 TOPIC = r"\b(netral\w*|ketidaknetralan|politik praktis|kampanye|berpihak|memihak|keberpihakan|paslon|pasangan calon|caleg|calon (bupati|wali ?kota|gubernur|legislatif|presiden|kepala daerah)|pemilu|pilkada|pilpres|pileg)\b"
 NEGATION = r"(tidak|tak|belum|bukan|nihil|tanpa)"
-INSTRUMENT_TYPE = (
-    r"(UU|Undang-?\s?[Uu]ndang|PP|Peraturan Pemerintah|Perpres|Peraturan Presiden|Permen\w*|"
-    r"Peraturan Menteri|Perda|Peraturan Daerah|Pergub|Perbup|Perwal|Perbawaslu|Peraturan Bawaslu|"
-    r"PKPU|Peraturan KPU|Keppres|Inpres|Perppu|Perkap|Perpol|Surat Edaran|SE|SKB|Keputusan Bersama)"
-)
 
 
 @dataclass(frozen=True)
@@ -106,9 +102,7 @@ LABELING_FUNCTIONS: tuple[LabelingFunction, ...] = (
         "cite_named_law",
         "legal_citation",
         POSITIVE,
-        r"\b(UU|Undang-?\s?[Uu]ndang)\s+(ASN|Pemilu|Pilkada|ITE|Tipikor|Desa|KPK|Pers|Cipta Kerja|"
-        r"Lalu Lintas|LLAJ|Narkotika|Perlindungan Anak|Penyiaran|Kesehatan|Pemda)\b|\bKUHP\b|\bKUHAP\b|"
-        r"\bSKB\s+(5|lima)\b|\bSKB\s+bersama\b|\bUU\s+MD3\b",
+        rf"\b({NAMED_INSTRUMENT})\b|\bSKB\s+(5|lima)\b|\bSKB\s+bersama\b",
     ),
     _lf(
         "cite_law_title",
