@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Create .venv and install the project (editable, with dev extras). Idempotent: re-runs only
+# Create .venv and install the project (editable, with the dev and fast extras). Idempotent: re-runs only
 # when pyproject.toml changed. torch is installed first and pinned: on these machines
 # torch==2.13.0 resolves to a local CPU wheel, while an unpinned torch would pull several GB
 # of CUDA packages. GPU users: see "GPU" in README.md (TORCH_SPEC / TORCH_INDEX_URL).
@@ -31,7 +31,7 @@ if [ ! -f "$stamp" ]; then
   else
     .venv/bin/pip install --quiet "${TORCH_SPEC:-torch==2.13.0}"
   fi
-  .venv/bin/pip install --quiet -e '.[dev]'
+  .venv/bin/pip install --quiet -e '.[dev,fast]'
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

@@ -110,3 +110,29 @@ def test_model_scores_match_the_sklearn_pipeline(prepared) -> None:
     np.testing.assert_allclose(
         model.predict_proba(texts), model.pipeline.predict_proba(texts), atol=1e-6
     )
+
+
+def test_without_numba_tfidf_falls_back_to_sklearn(
+    prepared, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """numba is the optional ``fast`` extra: without it, the same scores from scikit-learn."""
+    import sys
+
+    import datasets
+
+    from classifier.models.tfidf import TfidfModel, TfidfParams
+    from classifier.train import to_split
+
+    splits = datasets.load_dataset(
+        "parquet", data_files={s: str(prepared / f"{s}.parquet") for s in ("train", "validation")}
+    )
+    model = TfidfModel(TfidfParams(), seed=1)
+    model.fit(to_split(splits["train"]), to_split(splits["validation"]))
+    texts = splits["validation"]["text"][:50]
+    fast = model.predict_proba(texts)
+    monkeypatch.setitem(sys.modules, "numba", None)  # import numba now raises ImportError
+    monkeypatch.delitem(sys.modules, "classifier.models._tfidf_fast")
+    model._transforms = None
+    slow = model.predict_proba(texts)
+    assert all(t.__self__.__class__.__name__ == "TfidfVectorizer" for t in model._transforms)
+    assert abs(fast - slow).max() < 1e-6
