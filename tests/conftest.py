@@ -7,15 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers import write_jsonl  # noqa: F401  (re-exported for tests not yet moved to helpers)
+from helpers import SEEDS
 
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("DO_NOT_TRACK", "true")
-
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "data" / "raw" / "seeds"
-SEED_GOLD = ROOT / "data" / "annotations" / "seed"
-REFERENCE_SPLIT = ROOT / "tests" / "data" / "seed_reference_split.jsonl"
 
 
 @pytest.fixture

@@ -9,6 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "data" / "raw" / "seeds"
+SEED_GOLD = ROOT / "data" / "annotations" / "seed"
+REFERENCE_SPLIT = ROOT / "tests" / "data" / "seed_reference_split.jsonl"
+
 
 def write_jsonl(path: Path, rows: list[dict]) -> Path:
     """Write ``rows`` as UTF-8 JSONL and return the path."""

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +17,7 @@ from classifier.annotate import (
 from classifier.annotations import read_annotations, sentence_hash
 from classifier.corpus import iter_documents
 from classifier.errors import AnnotationError, ClassifierError
-from conftest import write_jsonl
+from helpers import run_cli, write_jsonl
 
 A1 = [
     "Bupati mengimbau seluruh ASN tetap netral dalam pilkada.",
@@ -45,12 +43,6 @@ CORPUS = {"a1": A1, "a2": A2, "a3": A3}
 # Sentences with a trigger word (ASN, UU, Bawaslu, dilarang, ...): the rest have none.
 TRIGGERED = {("a1", 0), ("a1", 2), ("a1", 4), ("a2", 0), ("a2", 3)}
 ALL_KEYS = [(a, i) for a, texts in CORPUS.items() for i in range(len(texts))]
-
-
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "classifier.cli", *args], capture_output=True, text=True, cwd=cwd
-    )
 
 
 def write_articles(path: Path, corpus: dict[str, list[str]] = CORPUS) -> Path:

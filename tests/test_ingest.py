@@ -8,7 +8,7 @@ import pytest
 
 from classifier.errors import InputError
 from classifier.ingest import read_articles
-from conftest import write_jsonl
+from helpers import write_jsonl
 
 
 def test_reads_txt_directory(seeds_dir: Path) -> None:

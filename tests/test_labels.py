@@ -47,7 +47,7 @@ def test_multi_hot_round_trip() -> None:
 
 
 def test_shared_schema_lists_the_same_ids() -> None:
-    from conftest import ROOT
+    from helpers import ROOT
 
     spec = ROOT.parent / "shared" / "labels.md"
     if not spec.exists():

@@ -13,7 +13,7 @@ import pytest
 from classifier import Predictor
 from classifier.errors import ConfigError, InputError
 from classifier.predict import PredictOptions, run_predict
-from conftest import write_jsonl
+from helpers import assert_one_line_error, run_cli, write_jsonl
 
 ARTICLES = [
     {
@@ -30,12 +30,6 @@ ARTICLES = [
 ]
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "classifier.cli", *args], capture_output=True, text=True
-    )
-
-
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
 
@@ -45,7 +39,7 @@ def test_article_and_sentence_modes_agree_and_api_matches_cli(
 ) -> None:
     articles = write_jsonl(tmp_path / "articles.jsonl", ARTICLES)
     out = tmp_path / "out.jsonl"
-    result = cli(
+    result = run_cli(
         "predict",
         "-m",
         str(model_dir),
@@ -74,7 +68,7 @@ def test_article_and_sentence_modes_agree_and_api_matches_cli(
     )
     out2 = tmp_path / "out2.jsonl"
     assert (
-        cli(
+        run_cli(
             "predict",
             "-m",
             str(model_dir),
@@ -110,38 +104,35 @@ def test_article_and_sentence_modes_agree_and_api_matches_cli(
 def test_csv_and_parquet_outputs(model_dir: Path, tmp_path: Path, fmt: str) -> None:
     articles = write_jsonl(tmp_path / "articles.jsonl", ARTICLES)
     out = tmp_path / f"out.{fmt}"
-    assert cli("predict", "-m", str(model_dir), "-i", str(articles), "-o", str(out)).returncode == 0
+    assert (
+        run_cli("predict", "-m", str(model_dir), "-i", str(articles), "-o", str(out)).returncode
+        == 0
+    )
     frame = pd.read_csv(out) if fmt == "csv" else pd.read_parquet(out)
     assert len(frame) == 7 and "text" in frame.columns
     assert ("score_exhortation" in frame.columns) if fmt == "csv" else ("scores" in frame.columns)
 
 
-def _error(result: subprocess.CompletedProcess[str], needle: str) -> None:
-    assert result.returncode != 0
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error:") and needle in lines[0], result.stderr
-
-
 def test_bad_inputs_give_one_line_errors_and_no_output(model_dir: Path, tmp_path: Path) -> None:
     articles = write_jsonl(tmp_path / "articles.jsonl", ARTICLES)
     out = tmp_path / "out.jsonl"
-    _error(
-        cli("predict", "-m", str(tmp_path / "no-model"), "-i", str(articles), "-o", str(out)),
+    assert_one_line_error(
+        run_cli("predict", "-m", str(tmp_path / "no-model"), "-i", str(articles), "-o", str(out)),
         "no such directory",
     )
-    _error(
-        cli("predict", "-m", "models:/nope@champion", "-i", str(articles), "-o", str(out)),
+    assert_one_line_error(
+        run_cli("predict", "-m", "models:/nope@champion", "-i", str(articles), "-o", str(out)),
         "cannot be loaded",
     )
     (tmp_path / "empty").mkdir()
-    _error(
-        cli("predict", "-m", str(model_dir), "-i", str(tmp_path / "empty"), "-o", str(out)),
+    assert_one_line_error(
+        run_cli("predict", "-m", str(model_dir), "-i", str(tmp_path / "empty"), "-o", str(out)),
         "no .txt, .jsonl or .csv files",
     )
     bad_csv = tmp_path / "s.csv"
     bad_csv.write_text("id,body\n1,x\n", encoding="utf-8")
-    _error(
-        cli(
+    assert_one_line_error(
+        run_cli(
             "predict",
             "-m",
             str(model_dir),
@@ -155,8 +146,8 @@ def test_bad_inputs_give_one_line_errors_and_no_output(model_dir: Path, tmp_path
         "no 'text' column",
     )
     bad_rows = write_jsonl(tmp_path / "s.jsonl", [{"id": 1, "text": "ok"}, {"id": 2, "txt": "x"}])
-    _error(
-        cli(
+    assert_one_line_error(
+        run_cli(
             "predict",
             "-m",
             str(model_dir),
@@ -170,14 +161,16 @@ def test_bad_inputs_give_one_line_errors_and_no_output(model_dir: Path, tmp_path
         "s.jsonl:2",
     )
     (tmp_path / "bad.txt").write_bytes(b"ASN \xff netral.")
-    _error(
-        cli("predict", "-m", str(model_dir), "-i", str(tmp_path / "bad.txt"), "-o", str(out)),
+    assert_one_line_error(
+        run_cli("predict", "-m", str(model_dir), "-i", str(tmp_path / "bad.txt"), "-o", str(out)),
         "not valid UTF-8",
     )
     blocker = tmp_path / "file"
     blocker.write_text("x", encoding="utf-8")
-    _error(
-        cli("predict", "-m", str(model_dir), "-i", str(articles), "-o", str(blocker / "o.jsonl")),
+    assert_one_line_error(
+        run_cli(
+            "predict", "-m", str(model_dir), "-i", str(articles), "-o", str(blocker / "o.jsonl")
+        ),
         "not writable",
     )
     assert not out.exists()
@@ -188,10 +181,12 @@ def test_existing_output_needs_overwrite(model_dir: Path, tmp_path: Path) -> Non
     articles = write_jsonl(tmp_path / "articles.jsonl", ARTICLES)
     out = tmp_path / "out.jsonl"
     out.write_text("keep me\n", encoding="utf-8")
-    _error(cli("predict", "-m", str(model_dir), "-i", str(articles), "-o", str(out)), "--overwrite")
+    assert_one_line_error(
+        run_cli("predict", "-m", str(model_dir), "-i", str(articles), "-o", str(out)), "--overwrite"
+    )
     assert out.read_text("utf-8") == "keep me\n"
     assert (
-        cli(
+        run_cli(
             "predict", "-m", str(model_dir), "-i", str(articles), "-o", str(out), "--overwrite"
         ).returncode
         == 0
@@ -296,7 +291,11 @@ def test_spark_engine_rejects_local_only_options(model_dir: Path, tmp_path: Path
     articles = write_jsonl(tmp_path / "articles.jsonl", ARTICLES)
     out = tmp_path / "out.parquet"
     base = ("predict", "-m", str(model_dir), "-i", str(articles), "-o", str(out))
-    _error(cli(*base, "--engine", "spark", "--summary", str(tmp_path / "s.jsonl")), "--summary")
-    _error(cli(*base, "--engine", "spark", "--quantize"), "--quantize is not available")
-    _error(cli(*base, "--engine", "ray"), "--engine must be 'local' or 'spark'")
+    assert_one_line_error(
+        run_cli(*base, "--engine", "spark", "--summary", str(tmp_path / "s.jsonl")), "--summary"
+    )
+    assert_one_line_error(
+        run_cli(*base, "--engine", "spark", "--quantize"), "--quantize is not available"
+    )
+    assert_one_line_error(run_cli(*base, "--engine", "ray"), "--engine must be 'local' or 'spark'")
     assert not out.exists()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +13,7 @@ from classifier.annotations import sentence_hash
 from classifier.config import load_config
 from classifier.corpus import iter_documents
 from classifier.dataset import DataConfig, SourceConfig, collect_rows, prepare
-from conftest import SEED_GOLD, SEEDS, write_jsonl
+from helpers import SEED_GOLD, SEEDS, run_cli, write_jsonl
 
 LABEL_CYCLE = [["violation_reported"], [], ["exhortation", "legal_citation"], ["no_violation"], []]
 
@@ -61,12 +59,6 @@ def make_project(root: Path, n_articles: int = 30) -> Path:
     path = root / "data.yaml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     return path
-
-
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "classifier.cli", *args], capture_output=True, text=True, cwd=cwd
-    )
 
 
 def test_grouped_and_deterministic(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from classifier.annotations import sentence_hash
 from classifier.corpus import iter_documents
 from classifier.labels import LABEL_IDS
 from classifier.real_eval import RealNewsConfig, false_alarm_metrics, real_news_metrics
-from conftest import write_jsonl
+from helpers import write_jsonl
 
 VIOLATION = LABEL_IDS.index("violation_reported")
 

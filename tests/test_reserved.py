@@ -15,7 +15,7 @@ from classifier.errors import AnnotationError
 from classifier.factsheets import FAMILIES
 from classifier.labels import LABEL_IDS
 from classifier.reserved import ReservedSet, load_reserved, normalise
-from conftest import ROOT, write_jsonl
+from helpers import ROOT, write_jsonl
 
 SHARED_RESERVED = ROOT.parent / "shared" / "corpus" / "clickid" / "heldout_ids.txt"
 

@@ -20,7 +20,7 @@ from classifier.labels import LABEL_IDS
 from classifier.predict import read_sentence_rows
 from classifier.spark import predict_spark, spark_session
 from classifier.train import load_train_config, run_training
-from conftest import write_jsonl
+from helpers import write_jsonl
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow

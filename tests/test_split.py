@@ -10,7 +10,7 @@ from classifier.clean import clean_article
 from classifier.ingest import read_articles
 from classifier.split import split_sentences
 from classifier.split_eval import combine, score_boundaries
-from conftest import REFERENCE_SPLIT
+from helpers import REFERENCE_SPLIT
 
 
 def texts(text: str) -> list[str]:

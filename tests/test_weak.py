@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +24,7 @@ from classifier.weak import (
     vote_scores,
 )
 from classifier.weak_report import function_report, report_markdown
-from conftest import write_jsonl
+from helpers import run_cli, write_jsonl
 
 FUNCTIONS = {f.name: f for f in LABELING_FUNCTIONS}
 
@@ -39,12 +37,6 @@ def votes_of(text: str) -> dict[str, int]:
 def silver(text: str) -> list[str]:
     """Majority-vote labels of one sentence."""
     return from_multi_hot(majority_vote(apply_functions([text]))[0])
-
-
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "classifier.cli", *args], capture_output=True, text=True, cwd=cwd
-    )
 
 
 # --- each function on hand-written sentences ---------------------------------------------------
