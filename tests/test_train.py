@@ -57,8 +57,10 @@ def test_registry_lists_exactly_the_registered_kinds() -> None:
     import classifier.models as models
 
     kinds = available_kinds()
-    assert kinds == ["ensemble", "rules", "tfidf", "transformer"]
     assert kinds == sorted(models._REGISTRY)  # every listed kind is a decorated class
+    # Tests may register kinds of their own; the package's are exactly these.
+    ours = [k for k in kinds if models._REGISTRY[k].__module__.startswith("classifier.models.")]
+    assert ours == ["ensemble", "rules", "tfidf", "transformer"]
     assert all(get_model_class(kind).kind == kind for kind in kinds)
     with pytest.raises(ConfigError, match=r"unknown model kind 'svm' \(available: ensemble, "):
         get_model_class("svm")

@@ -101,7 +101,7 @@ def _optimizer(net: torch.nn.Module, lr: float, weight_decay: float) -> torch.op
     return torch.optim.AdamW(groups, lr=lr)
 
 
-def run_training(
+def train_epochs(
     model: TransformerModel, train: Split, validation: Split, log_epoch: EpochLogger | None
 ) -> None:
     """Fine-tune ``model.model`` in place and leave it holding the best epoch's weights."""

@@ -76,6 +76,34 @@ class SentenceModel(ABC):
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Scores in [0, 1], shape (len(texts), number of labels)."""
 
+    def log_single_epoch(
+        self,
+        log_epoch: EpochLogger | None,
+        train: Split,
+        validation: Split,
+        thresholds: np.ndarray | None = None,
+        train_scores: np.ndarray | None = None,
+    ) -> None:
+        """Log epoch 0 for a kind that fits in one step, with the metric names iterative kinds
+        log per epoch, so every run's curves compare in the MLflow UI. ``train_scores``
+        replaces in-sample training scores (the ensemble passes out-of-fold ones)."""
+        if log_epoch is None:
+            return
+        from classifier.metrics import bce_loss, macro_f1
+
+        if train_scores is None:
+            train_scores = self.predict_proba(train.texts)
+        val_scores = self.predict_proba(validation.texts)
+        cut = self.thresholds if thresholds is None else thresholds
+        log_epoch(
+            0,
+            {
+                "train_loss": bce_loss(train.labels, train_scores),
+                "val_loss": bce_loss(validation.labels, val_scores),
+                "val_macro_f1": macro_f1(validation.labels, val_scores >= cut),
+            },
+        )
+
     def choose_thresholds(self, labels: np.ndarray, scores: np.ndarray) -> None:
         """Set per-label thresholds from validation labels and scores (F1-optimal per label)."""
         from classifier.metrics import tune_thresholds

@@ -28,7 +28,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from classifier.labels import LABEL_IDS
-from classifier.metrics import bce_loss, macro_f1, tune_thresholds
+from classifier.metrics import macro_f1, tune_thresholds
 from classifier.models import get_model_class, register
 from classifier.models.base import EpochLogger, SentenceModel, Split, load_model
 
@@ -224,16 +224,7 @@ class EnsembleModel(SentenceModel):
             self.fit_report[f"ensemble_full_fit_seconds_{i}_{member.kind}"] = (
                 time.perf_counter() - start
             )
-        if log_epoch is not None:
-            val_scores = self.predict_proba(validation.texts)
-            log_epoch(
-                0,
-                {
-                    "train_loss": bce_loss(train.labels, pooled),
-                    "val_loss": bce_loss(validation.labels, val_scores),
-                    "val_macro_f1": macro_f1(validation.labels, val_scores >= self.oof_thresholds),
-                },
-            )
+        self.log_single_epoch(log_epoch, train, validation, self.oof_thresholds, pooled)
 
     def choose_thresholds(self, labels: np.ndarray, scores: np.ndarray) -> None:
         """Tune on validation, then keep the set ``threshold_source`` names; log both."""

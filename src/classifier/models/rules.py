@@ -28,19 +28,7 @@ class RulesModel(SentenceModel):
 
     def fit(self, train: Split, validation: Split, log_epoch: EpochLogger | None = None) -> None:
         """Nothing to learn; scores the validation split so runs log the same epoch metrics."""
-        if log_epoch is not None:
-            from classifier.metrics import bce_loss, macro_f1
-
-            train_scores = self.predict_proba(train.texts)
-            val_scores = self.predict_proba(validation.texts)
-            log_epoch(
-                0,
-                {
-                    "train_loss": bce_loss(train.labels, train_scores),
-                    "val_loss": bce_loss(validation.labels, val_scores),
-                    "val_macro_f1": macro_f1(validation.labels, val_scores >= self.thresholds),
-                },
-            )
+        self.log_single_epoch(log_epoch, train, validation)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Share of positive votes per label among the functions that voted."""

@@ -103,18 +103,7 @@ class TfidfModel(SentenceModel):
         """Fit the pipeline once; log the same epoch metrics as iterative models (epoch 0)."""
         self.pipeline = self._build().fit(train.texts, train.labels)
         self._transforms = None
-        if log_epoch is not None:
-            from classifier.metrics import bce_loss, macro_f1
-
-            val_scores = self.predict_proba(validation.texts)
-            log_epoch(
-                0,
-                {
-                    "train_loss": bce_loss(train.labels, self.predict_proba(train.texts)),
-                    "val_loss": bce_loss(validation.labels, val_scores),
-                    "val_macro_f1": macro_f1(validation.labels, val_scores >= self.thresholds),
-                },
-            )
+        self.log_single_epoch(log_epoch, train, validation)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Per-label probabilities from the one-vs-rest classifiers.

@@ -133,13 +133,13 @@ class TransformerModel(SentenceModel):
     def fit(self, train: Split, validation: Split, log_epoch: EpochLogger | None = None) -> None:
         """Fine-tune with early stopping on validation macro-F1; keeps the best epoch."""
         from classifier.models._pretrained import resolve_pretrained
-        from classifier.models._transformer_loop import run_training, seed_everything
+        from classifier.models._transformer_loop import seed_everything, train_epochs
 
         seed_everything(self.seed)
         set_threads(self.params.num_threads)
         cache = Path(self.params.cache_dir) if self.params.cache_dir else None
         self._load_pretrained(resolve_pretrained(self.params.pretrained, cache))
-        run_training(self, train, validation, log_epoch)
+        train_epochs(self, train, validation, log_epoch)
 
     def encode(self, texts: Sequence[str]) -> list[dict[str, list[int]]]:
         """Token ids (and masks) per sentence, truncated but unpadded: batches pad themselves."""
