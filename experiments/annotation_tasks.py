@@ -19,10 +19,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from classifier.annotations import read_annotations, sentence_hash
 from classifier.config import load_config
-from classifier.corpus import iter_documents
-from classifier.dataset import DataConfig, collect_rows
+from classifier.data.annotations import read_annotations, sentence_hash
+from classifier.data.dataset import DataConfig, collect_rows
+from classifier.text.documents import iter_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "corpus" / "real" / "articles.jsonl"

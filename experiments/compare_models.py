@@ -25,14 +25,14 @@ from typing import Any
 import mlflow
 import numpy as np
 
-from classifier.dataset import load_splits
+from classifier.data.dataset import load_splits
+from classifier.inference.predictor import load_sentence_model
 from classifier.labels import LABEL_IDS
-from classifier.metrics import bootstrap_label_f1, bootstrap_macro_f1, macro_f1
 from classifier.models.base import SentenceModel, Split
-from classifier.predictor import load_sentence_model
-from classifier.real_eval import RealNewsConfig, load_real_dev
-from classifier.tracking import configure_mlflow, ensure_experiment
-from classifier.train import load_train_config, run_training, to_split
+from classifier.training.metrics import bootstrap_label_f1, bootstrap_macro_f1, macro_f1
+from classifier.training.real_eval import RealNewsConfig, load_real_dev
+from classifier.training.tracking import configure_mlflow, ensure_experiment
+from classifier.training.train import load_train_config, run_training, to_split
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "experiments" / "results"
@@ -205,7 +205,7 @@ def _label_cell(row: dict, split: str, label: str) -> str:
 
 def render(rows: dict, deltas: list[dict], n_test: int, n_dev: int, resamples: int) -> str:
     """The markdown report."""
-    from classifier.compare import FalseAlarmTarget
+    from classifier.training.promotion import FalseAlarmTarget
 
     target = FalseAlarmTarget()
     lines = [

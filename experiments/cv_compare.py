@@ -14,9 +14,9 @@ import json
 import time
 from pathlib import Path
 
-from classifier.cv import cross_validate
 from classifier.labels import LABEL_IDS
-from classifier.train import load_train_config
+from classifier.training.cv import cross_validate
+from classifier.training.train import load_train_config
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "experiments" / "results"

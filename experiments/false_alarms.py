@@ -17,18 +17,18 @@ import json
 import math
 from pathlib import Path
 
-from classifier.compare import FalseAlarmTarget
 from classifier.labels import LABEL_IDS
-from classifier.real_eval import (
+from classifier.tables import markdown_table
+from classifier.training.promotion import FalseAlarmTarget
+from classifier.training.real_eval import (
     TOPICAL,
     VIOLATION,
     RealNewsConfig,
     false_alarm_metrics,
     load_false_alarm_documents,
 )
-from classifier.tables import markdown_table
-from classifier.tracking import configure_mlflow
-from classifier.train import load_train_config
+from classifier.training.tracking import configure_mlflow
+from classifier.training.train import load_train_config
 from compare_models import CONFIGS, candidate_models
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,13 +22,13 @@ from typing import Any
 import numpy as np
 
 from classifier.config import load_config
-from classifier.dataset import load_splits
+from classifier.data.dataset import load_splits
 from classifier.labels import LABEL_IDS
-from classifier.metrics import macro_f1
 from classifier.models import get_model_class
 from classifier.models.base import Split
-from classifier.real_eval import RealNewsConfig, real_news_metrics
-from classifier.train import TrainConfig, to_split
+from classifier.training.metrics import macro_f1
+from classifier.training.real_eval import RealNewsConfig, real_news_metrics
+from classifier.training.train import TrainConfig, to_split
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "experiments" / "results"

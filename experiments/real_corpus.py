@@ -27,10 +27,10 @@ import numpy as np
 from sklearn.metrics import f1_score, precision_score, recall_score
 
 from classifier import Predictor
-from classifier.annotations import sentence_hash
-from classifier.ingest import read_articles
+from classifier.data.annotations import sentence_hash
 from classifier.labels import LABEL_IDS
-from classifier.metrics import macro_f1
+from classifier.text.ingest import read_articles
+from classifier.training.metrics import macro_f1
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "real" / "articles.jsonl"

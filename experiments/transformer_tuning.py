@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from classifier.labels import LABEL_IDS
-from classifier.train import load_train_config, run_training
+from classifier.training.train import load_train_config, run_training
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "experiments" / "results"
@@ -53,7 +53,7 @@ def from_run(run_id: str, seed: int) -> dict[str, Any]:
     transformer run), instead of training it again."""
     import mlflow
 
-    from classifier.tracking import configure_mlflow
+    from classifier.training.tracking import configure_mlflow
 
     configure_mlflow()
     run = mlflow.MlflowClient().get_run(run_id)

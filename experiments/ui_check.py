@@ -32,9 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from classifier.compare import latest_runs_by_kind
 from classifier.errors import ConfigError, ServerError
-from classifier.local_server import free_port, stop, wait_until_answering
+from classifier.scale.local_server import free_port, stop, wait_until_answering
+from classifier.training.promotion import latest_runs_by_kind
 
 ROOT = Path(__file__).resolve().parents[1]
 KINDS = ("rules", "tfidf", "transformer")

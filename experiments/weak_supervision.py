@@ -1,7 +1,7 @@
 """Compare snorkel's LabelModel with the project's majority vote over the labelling functions.
 
-Both aggregate the same votes (``classifier.weak.LABELING_FUNCTIONS``). The LabelModel is fitted
-without labels on every sentence of the corpora (one binary model per label), then both are
+Both aggregate the same votes (``classifier.data.weak.LABELING_FUNCTIONS``). The LabelModel is
+fitted without labels on every sentence of the corpora (one binary model per label), then both are
 scored on the gold sentences of ``data/processed``. Needs the ``weak`` extra:
 ``.venv/bin/pip install -e '.[weak]'``. Writes experiments/results/weak_supervision.{md,json}.
 """
@@ -16,10 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import f1_score, precision_score, recall_score
 
-from classifier.corpus import iter_documents
-from classifier.labels import LABEL_IDS, to_multi_hot
-from classifier.metrics import macro_f1
-from classifier.weak import (
+from classifier.data.weak import (
     ABSTAIN,
     LABELING_FUNCTIONS,
     NEGATIVE,
@@ -27,6 +24,9 @@ from classifier.weak import (
     apply_functions,
     majority_vote,
 )
+from classifier.labels import LABEL_IDS, to_multi_hot
+from classifier.text.documents import iter_documents
+from classifier.training.metrics import macro_f1
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "experiments" / "results"
@@ -44,7 +44,7 @@ def snorkel_predict(train_votes: np.ndarray, gold_votes: np.ndarray, seed: int =
     predicted = np.zeros((len(gold_votes), len(LABEL_IDS)), dtype=np.int8)
     for k, label in enumerate(LABEL_IDS):
         columns = [j for j, f in enumerate(LABELING_FUNCTIONS) if f.label == label]
-        # snorkel wants -1 abstain, 0/1 classes: the same encoding as classifier.weak.
+        # snorkel wants -1 abstain, 0/1 classes: the same encoding as classifier.data.weak.
         assert (ABSTAIN, NEGATIVE, POSITIVE) == (-1, 0, 1)
         model = LabelModel(cardinality=2, verbose=False)
         model.fit(train_votes[:, columns], n_epochs=500, lr=0.01, seed=seed, log_freq=1000)

@@ -32,8 +32,8 @@ PLACES = ["Banjar", "Kukar", "Bintan", "Lingga", "Garut", "Sleman", "Bone", "Pos
 @pytest.fixture(scope="session")
 def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Small parquet splits in the prepared format: 10 synthetic articles + 2 seed-like ones."""
-    from classifier.card import render_card
-    from classifier.dataset import (
+    from classifier.data.card import render_card
+    from classifier.data.dataset import (
         DataConfig,
         PreparedData,
         SourceConfig,
@@ -77,7 +77,7 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_bert(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 2-layer, 32-wide BERT whose WordPiece vocabulary is the synthetic templates' words."""
-    from classifier.models._pretrained import build_tiny_bert
+    from classifier.weights.pretrained import build_tiny_bert
 
     words = sorted({w.lower().strip(".,") for t in LABEL_TEMPLATES.values() for w in t.split()})
     return build_tiny_bert(
@@ -105,7 +105,7 @@ def model_dir(prepared: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     import datasets
 
     from classifier.models.tfidf import TfidfModel, TfidfParams
-    from classifier.train import to_split
+    from classifier.training.train import to_split
 
     splits = datasets.load_dataset(
         "parquet", data_files={s: str(prepared / f"{s}.parquet") for s in ("train", "validation")}

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from classifier.annotate import (
+from classifier.data.annotate import (
     ExportOptions,
     export_sentences,
     import_annotations,
     rekey_annotations,
 )
-from classifier.annotations import read_annotations, sentence_hash
-from classifier.corpus import iter_documents
+from classifier.data.annotations import read_annotations, sentence_hash
 from classifier.errors import AnnotationError, ClassifierError
+from classifier.text.documents import iter_documents
 from helpers import run_cli, write_jsonl
 
 A1 = [

@@ -37,7 +37,7 @@ def test_ctrl_c_exits_130_with_one_line(model_dir: Path, articles: Path, tmp_pat
     out.write_text("old results\n", encoding="utf-8")
     script = (
         "import os, signal, sys\n"
-        "from classifier.predictor import Predictor\n"
+        "from classifier.inference.predictor import Predictor\n"
         "def interrupted(self, documents):\n"
         "    os.kill(os.getpid(), signal.SIGINT)\n"
         "Predictor.predict_documents = interrupted\n"
@@ -66,7 +66,7 @@ def test_outputs_may_not_share_a_path_or_replace_an_input(
 
 
 def test_one_giant_line_is_cut_into_bounded_sentences(model_dir: Path, tmp_path: Path) -> None:
-    from classifier.split import MAX_SENTENCE_CHARS
+    from classifier.text.sentences import MAX_SENTENCE_CHARS
 
     giant = write_jsonl(tmp_path / "giant.jsonl", [{"id": "g", "text": "kata " * 400_000}])
     out = tmp_path / "out.jsonl"
@@ -202,8 +202,8 @@ def test_pyfunc_refuses_rows_without_string_text(model_dir: Path) -> None:
 def test_paths_do_not_depend_on_the_working_directory(
     articles: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from classifier.predict import PredictOptions
-    from classifier.tracking import PROJECT_ROOT
+    from classifier.config import PROJECT_ROOT
+    from classifier.inference.predict import PredictOptions
 
     monkeypatch.chdir(tmp_path)
     options = PredictOptions(model="m", inputs=[articles], output=tmp_path / "o.jsonl")

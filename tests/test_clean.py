@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from classifier.clean import clean_article, normalize_text
-from classifier.clean_inline import strip_inline_furniture
-from classifier.ingest import RawArticle, read_articles
+from classifier.text.clean import clean_article, normalize_text
+from classifier.text.clean_inline import strip_inline_furniture
+from classifier.text.ingest import RawArticle, read_articles
 
 
 def _clean_seed(seeds_dir: Path, name: str):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from classifier.clickid_raw import article_id, clean_content, fix_mojibake, read_raw_articles
+from classifier.data.clickid_raw import article_id, clean_content, fix_mojibake, read_raw_articles
 from classifier.errors import InputError
 
 HEADER = ["title", "source", "date", "category", "content", "url"]

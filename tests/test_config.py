@@ -9,7 +9,7 @@ import pytest
 
 from classifier.config import from_dict, load_config
 from classifier.errors import ConfigError
-from classifier.train import TrainConfig, load_train_config
+from classifier.training.train import TrainConfig, load_train_config
 from helpers import assert_one_line_error, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
-from classifier.cv import cross_validate, fold_splits
 from classifier.errors import ConfigError
-from classifier.train import load_train_config
+from classifier.training.cv import cross_validate, fold_splits
+from classifier.training.train import load_train_config
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -71,7 +71,7 @@ def test_cross_validate_logs_nested_runs_summary_and_oof(prepared: Path, tmp_pat
     assert sorted(r["id"] for r in oof) == sorted(r["id"] for r in _rows(prepared))
     assert {r["fold"] for r in oof} == {0, 1, 2}
     # fold runs are not models to compare or promote
-    from classifier.compare import latest_runs_by_kind
+    from classifier.training.promotion import latest_runs_by_kind
 
     with pytest.raises(ConfigError):
         latest_runs_by_kind(cfg.experiment)

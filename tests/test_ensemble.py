@@ -17,7 +17,7 @@ from classifier.labels import LABEL_IDS
 from classifier.models import get_model_class, register
 from classifier.models.base import EpochLogger, SentenceModel, Split, load_model
 from classifier.models.ensemble import EnsembleModel, article_folds
-from classifier.train import load_train_config, run_training, to_split
+from classifier.training.train import load_train_config, run_training, to_split
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,7 +53,7 @@ class Memorizer(SentenceModel):
 
 
 def _splits(prepared: Path) -> dict[str, Split]:
-    from classifier.dataset import load_splits
+    from classifier.data.dataset import load_splits
 
     return {name: to_split(split) for name, split in load_splits(prepared).items()}
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from classifier.errors import InputError
-from classifier.ingest import read_articles
+from classifier.text.ingest import read_articles
 from helpers import write_jsonl
 
 

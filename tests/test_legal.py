@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from classifier.labels import LABEL_IDS
-from classifier.legal import extract_instruments
+from classifier.text.legal import extract_instruments
 
 
 @pytest.mark.parametrize(
@@ -53,9 +53,9 @@ def test_vague_references_are_not_instruments(text: str) -> None:
 
 def test_rules_summaries_and_export_share_one_instrument_vocabulary() -> None:
     """Every law the weak rules cite by subject is extracted into summaries, and triggers export."""
-    from classifier.annotate import TRIGGERS
-    from classifier.legal import NAMED_LAWS, extract_instruments
-    from classifier.weak import apply_functions, majority_vote
+    from classifier.data.annotate import TRIGGERS
+    from classifier.data.weak import apply_functions, majority_vote
+    from classifier.text.legal import NAMED_LAWS, extract_instruments
 
     citation = LABEL_IDS.index("legal_citation")
     for subject, name in NAMED_LAWS.items():

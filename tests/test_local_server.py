@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from classifier.errors import ServerError
-from classifier.local_server import free_port, stop, wait_until_answering
+from classifier.scale.local_server import free_port, stop, wait_until_answering
 
 
 def _start(command: list[str], log: Path) -> subprocess.Popen[bytes]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from classifier.metrics import (
+from classifier.training.metrics import (
     bce_loss,
     bootstrap_macro_f1,
     macro_f1,
@@ -66,7 +66,7 @@ def test_bce_loss() -> None:
 
 
 def test_expected_calibration_error() -> None:
-    from classifier.metrics import calibration_bins, expected_calibration_error
+    from classifier.training.metrics import calibration_bins, expected_calibration_error
 
     # Scores that equal the positive share of their bin are perfectly calibrated.
     labels = np.array([1, 0, 0, 0, 0, 1, 1, 1, 1, 0])

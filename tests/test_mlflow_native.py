@@ -14,9 +14,9 @@ import pytest
 
 from classifier import Predictor
 from classifier.errors import ServerError
-from classifier.local_server import free_port, stop, wait_until_answering
-from classifier.tracking import promote
-from classifier.train import load_train_config, run_training
+from classifier.scale.local_server import free_port, stop, wait_until_answering
+from classifier.training.tracking import promote
+from classifier.training.train import load_train_config, run_training
 
 ROOT = Path(__file__).resolve().parents[1]
 MLFLOW = str(Path(sys.executable).with_name("mlflow"))

@@ -12,7 +12,7 @@ import pytest
 
 from classifier import Predictor
 from classifier.errors import ConfigError, InputError
-from classifier.predict import PredictOptions, run_predict
+from classifier.inference.predict import PredictOptions, run_predict
 from helpers import assert_one_line_error, run_cli, write_jsonl
 
 ARTICLES = [
@@ -243,7 +243,7 @@ def test_streaming_keeps_memory_bounded(model_dir: Path, tmp_path: Path) -> None
     """Peak RSS barely moves when the input grows 10x (rows stream through in chunks)."""
     script = (
         "import resource, sys; from pathlib import Path;"
-        "from classifier.predict import PredictOptions, run_predict;"
+        "from classifier.inference.predict import PredictOptions, run_predict;"
         "run_predict(PredictOptions(sys.argv[1], [Path(sys.argv[2])], Path(sys.argv[3]),"
         " input_type='sentences', chunk_sentences=1000));"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from classifier.annotations import sentence_hash
 from classifier.config import load_config
-from classifier.corpus import iter_documents
-from classifier.dataset import DataConfig, SourceConfig, collect_rows, prepare
+from classifier.data.annotations import sentence_hash
+from classifier.data.dataset import DataConfig, SourceConfig, collect_rows, prepare
+from classifier.text.documents import iter_documents
 from helpers import SEED_GOLD, SEEDS, run_cli, write_jsonl
 
 LABEL_CYCLE = [["violation_reported"], [], ["exhortation", "legal_citation"], ["no_violation"], []]

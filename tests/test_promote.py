@@ -6,8 +6,8 @@ from __future__ import annotations
 import mlflow
 import pytest
 
-from classifier.compare import FalseAlarmTarget, best_registered_run
-from classifier.tracking import configure_mlflow
+from classifier.training.promotion import FalseAlarmTarget, best_registered_run
+from classifier.training.tracking import configure_mlflow
 
 
 def _run(kind: str, validation: float, rate: float | None, per_1000: float | None) -> None:

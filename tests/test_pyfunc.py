@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+
 from helpers import ROOT
 
 LEGACY = ROOT / "tests" / "data" / "legacy_pyfunc"

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
+from classifier.data.quality import jaccard, kappa_markdown, kappa_table, near_duplicates, tokens
 from classifier.labels import LABEL_IDS
-from classifier.quality import jaccard, kappa_markdown, kappa_table, near_duplicates, tokens
 
 # --- near-duplicates --------------------------------------------------------------------------------
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import numpy as np
 
-from classifier.annotations import sentence_hash
-from classifier.corpus import iter_documents
+from classifier.data.annotations import sentence_hash
 from classifier.labels import LABEL_IDS
-from classifier.real_eval import RealNewsConfig, false_alarm_metrics, real_news_metrics
+from classifier.text.documents import iter_documents
+from classifier.training.real_eval import RealNewsConfig, false_alarm_metrics, real_news_metrics
 from helpers import write_jsonl
 
 VIOLATION = LABEL_IDS.index("violation_reported")
@@ -76,7 +76,7 @@ def test_real_dev_is_scored_against_hash_checked_labels(tmp_path: Path) -> None:
 def test_compare_shows_real_dev_and_false_alarms_beside_the_test_split() -> None:
     from types import SimpleNamespace
 
-    from classifier.compare import comparison_table
+    from classifier.training.promotion import comparison_table
 
     metrics = {"test_macro_f1": 0.9, "realdev_macro_f1": 0.612, "falsealarm_article_rate": 0.176}
     metrics |= {f"realdev_f1_{label}": 0.25 for label in LABEL_IDS}

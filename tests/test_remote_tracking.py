@@ -28,7 +28,7 @@ from mlflow import MlflowClient
 
 from classifier.errors import ServerError
 from classifier.labels import LABEL_IDS
-from classifier.local_server import free_port, stop, wait_until_answering
+from classifier.scale.local_server import free_port, stop, wait_until_answering
 
 ROOT = Path(__file__).resolve().parents[1]
 CLASSIFIER = str(Path(sys.executable).with_name("classifier"))

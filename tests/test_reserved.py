@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from classifier.annotations import sentence_hash
 from classifier.config import load_config
-from classifier.corpus import iter_documents
-from classifier.dataset import DataConfig, SourceConfig, collect_rows
+from classifier.data.annotations import sentence_hash
+from classifier.data.dataset import DataConfig, SourceConfig, collect_rows
+from classifier.data.factsheets import FAMILIES
+from classifier.data.reserved import ReservedSet, load_reserved, normalise
 from classifier.errors import AnnotationError
-from classifier.factsheets import FAMILIES
 from classifier.labels import LABEL_IDS
-from classifier.reserved import ReservedSet, load_reserved, normalise
+from classifier.text.documents import iter_documents
 from helpers import ROOT, write_jsonl
 
 SHARED_RESERVED = ROOT.parent / "shared" / "corpus" / "clickid" / "heldout_ids.txt"

@@ -1,4 +1,4 @@
-"""Spark batch inference (``classifier.spark``) in ``local[2]`` agrees with the local predictor."""
+"""Spark batch inference (``classifier.scale.spark``) in ``local[2]`` agrees with the local predictor."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ import pytest
 
 from classifier import Predictor
 from classifier.errors import InputError, OutputError
+from classifier.inference.predict import read_sentence_rows
 from classifier.labels import LABEL_IDS
-from classifier.predict import read_sentence_rows
-from classifier.spark import predict_spark, spark_session
-from classifier.train import load_train_config, run_training
+from classifier.scale.spark import predict_spark, spark_session
+from classifier.training.train import load_train_config, run_training
 from helpers import write_jsonl
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from classifier.clean import clean_article
-from classifier.ingest import read_articles
-from classifier.split import split_sentences
-from classifier.split_eval import combine, score_boundaries
+from classifier.text.clean import clean_article
+from classifier.text.ingest import read_articles
+from classifier.text.sentence_eval import combine, score_boundaries
+from classifier.text.sentences import split_sentences
 from helpers import REFERENCE_SPLIT
 
 
@@ -135,7 +135,7 @@ def test_boundary_scoring_counts_misses_and_extras() -> None:
 
 
 def test_overlong_runs_are_cut_at_the_documented_limit() -> None:
-    from classifier.split import MAX_SENTENCE_CHARS
+    from classifier.text.sentences import MAX_SENTENCE_CHARS
 
     words = "kata " * 2000 + "x" * 4000  # 10,000 chars of words, then 4,000 without a space
     text = "Awal kalimat. " + words.strip()

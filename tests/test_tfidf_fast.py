@@ -99,7 +99,7 @@ def test_model_scores_match_the_sklearn_pipeline(prepared) -> None:
     import datasets
 
     from classifier.models.tfidf import TfidfModel, TfidfParams
-    from classifier.train import to_split
+    from classifier.training.train import to_split
 
     splits = datasets.load_dataset(
         "parquet", data_files={s: str(prepared / f"{s}.parquet") for s in ("train", "validation")}
@@ -121,7 +121,7 @@ def test_without_numba_tfidf_falls_back_to_sklearn(
     import datasets
 
     from classifier.models.tfidf import TfidfModel, TfidfParams
-    from classifier.train import to_split
+    from classifier.training.train import to_split
 
     splits = datasets.load_dataset(
         "parquet", data_files={s: str(prepared / f"{s}.parquet") for s in ("train", "validation")}

@@ -15,7 +15,7 @@ from classifier.config import load_config
 from classifier.errors import ConfigError
 from classifier.labels import LABEL_IDS
 from classifier.models import available_kinds, get_model_class
-from classifier.train import TrainConfig, load_train_config, run_training
+from classifier.training.train import TrainConfig, load_train_config, run_training
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from classifier.errors import ConfigError
-from classifier.models._pretrained import TINY_BERT_SPEC, resolve_pretrained
 from classifier.models.transformer import TransformerModel, TransformerParams
+from classifier.weights.pretrained import TINY_BERT_SPEC, resolve_pretrained
 
 
 def test_batched_scores_equal_one_at_a_time_scores(tiny_bert: Path) -> None:

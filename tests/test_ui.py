@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from classifier.train import load_train_config, run_training
+from classifier.training.train import load_train_config, run_training
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ("01_experiment.png", "02_compare.png", "03_artifacts.png")

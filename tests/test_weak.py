@@ -1,4 +1,4 @@
-"""Labelling functions (`classifier.weak`), their report (`classifier.weak_report`) and `classifier label`."""
+"""Labelling functions (`classifier.data.weak`), their report (`classifier.data.weak_report`) and `classifier label`."""
 
 from __future__ import annotations
 
@@ -9,10 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classifier.annotations import sentence_hash
-from classifier.corpus import iter_documents
-from classifier.labels import LABEL_IDS, from_multi_hot
-from classifier.weak import (
+from classifier.data.annotations import sentence_hash
+from classifier.data.weak import (
     ABSTAIN,
     LABELING_FUNCTIONS,
     NEGATIVE,
@@ -23,7 +21,9 @@ from classifier.weak import (
     rule_predictor,
     vote_scores,
 )
-from classifier.weak_report import function_report, report_markdown
+from classifier.data.weak_report import function_report, report_markdown
+from classifier.labels import LABEL_IDS, from_multi_hot
+from classifier.text.documents import iter_documents
 from helpers import run_cli, write_jsonl
 
 FUNCTIONS = {f.name: f for f in LABELING_FUNCTIONS}

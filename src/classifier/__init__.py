@@ -14,7 +14,7 @@ __all__ = ["Predictor", "__version__"]
 
 def __getattr__(name: str) -> Any:
     if name == "Predictor":
-        from classifier.predictor import Predictor
+        from classifier.inference.predictor import Predictor
 
         return Predictor
     raise AttributeError(f"module 'classifier' has no attribute {name!r}")

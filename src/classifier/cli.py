@@ -47,8 +47,8 @@ def split(
     overwrite: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
 ) -> None:
     """Ingest, clean and split articles; write one JSONL row per sentence with offsets."""
-    from classifier.corpus import SENTENCE_FIELDS, iter_documents, sentence_row
     from classifier.io_utils import atomic_path, check_writable_target
+    from classifier.text.documents import SENTENCE_FIELDS, iter_documents, sentence_row
 
     check_writable_target(output, overwrite)
     count = 0
@@ -67,10 +67,10 @@ def prepare(
     overrides: SetOption = None,
 ) -> None:
     """Join articles and annotations into grouped train/validation/test parquet splits."""
-    from classifier.card import quality_sections, render_card
     from classifier.config import load_config
-    from classifier.dataset import SPLITS, DataConfig, write_prepared
-    from classifier.dataset import prepare as build
+    from classifier.data.card import quality_sections, render_card
+    from classifier.data.dataset import SPLITS, DataConfig, write_prepared
+    from classifier.data.dataset import prepare as build
 
     data_config = load_config(config, DataConfig, overrides or [])
     prepared = build(data_config, log=lambda message: typer.echo(message, err=True))
@@ -95,7 +95,7 @@ def label(
     overwrite: Annotated[bool, typer.Option(help="Replace existing outputs.")] = False,
 ) -> None:
     """Apply the labelling functions: silver labels plus coverage/overlap/conflict/accuracy."""
-    from classifier.weak_report import label_articles
+    from classifier.data.weak_report import label_articles
 
     stats = label_articles(inputs, output, report, gold, overwrite)
     typer.echo(
@@ -122,7 +122,7 @@ def annotate_export(
     overwrite: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
 ) -> None:
     """Write sentences with weak-label suggestions and an empty `labels` column to fill in."""
-    from classifier.annotate import ExportOptions, export_sentences
+    from classifier.data.annotate import ExportOptions, export_sentences
 
     options = ExportOptions(select, max_per_article, limit, seed, skip_annotated)
     count = export_sentences(inputs, output, options, overwrite)
@@ -139,7 +139,7 @@ def annotate_import(
     annotator: Annotated[str | None, typer.Option(help="Set the annotator of every row.")] = None,
 ) -> None:
     """Validate labels and hashes (errors name the line) and merge into an annotation file."""
-    from classifier.annotate import import_annotations
+    from classifier.data.annotate import import_annotations
 
     stats = import_annotations(edited, into, articles, annotator)
     typer.echo(
@@ -154,7 +154,7 @@ def annotate_rekey(
     articles: Annotated[list[Path], typer.Option(help="The articles it labels.")],
 ) -> None:
     """After a cleaning/splitting change: move labels to the new sentence indices by hash."""
-    from classifier.annotate import rekey_annotations
+    from classifier.data.annotate import rekey_annotations
 
     stats = rekey_annotations(annotations, articles)
     typer.echo(
@@ -176,8 +176,8 @@ def train(
     resume: Annotated[bool, typer.Option(help="Continue from the last epoch checkpoint.")] = False,
 ) -> None:
     """Train one model as one MLflow run: metrics, artifacts, model and registry alias."""
-    from classifier.train import load_train_config
-    from classifier.train import train as run_training
+    from classifier.training.train import load_train_config
+    from classifier.training.train import train as run_training
 
     cfg = load_train_config(config, overrides or [])
     metrics = run_training(cfg, resume=resume)
@@ -214,10 +214,10 @@ def promote(
     on real off-topic news, or among all models when none is. The model URI is printed alone on
     stdout (for scripts); details go to stderr.
     """
-    from classifier.compare import FalseAlarmTarget, best_registered_run
     from classifier.errors import ConfigError
-    from classifier.tracking import configure_mlflow
-    from classifier.tracking import promote as set_alias
+    from classifier.training.promotion import FalseAlarmTarget, best_registered_run
+    from classifier.training.tracking import configure_mlflow
+    from classifier.training.tracking import promote as set_alias
 
     configure_mlflow()
     if best:
@@ -245,8 +245,8 @@ def cv(
     overrides: SetOption = None,
 ) -> None:
     """Grouped K-fold cross-validation as nested MLflow runs under one parent run."""
-    from classifier.cv import cross_validate
-    from classifier.train import load_train_config
+    from classifier.training.cv import cross_validate
+    from classifier.training.train import load_train_config
 
     cfg = load_train_config(config, overrides or [])
     result = cross_validate(cfg, folds)
@@ -262,7 +262,7 @@ def compare(
     experiment: Annotated[str, typer.Option(help="MLflow experiment.")] = "asn-neutrality",
 ) -> None:
     """Table of the latest finished run of each model kind: macro-F1 with 95% CI, per label."""
-    from classifier.compare import comparison_table, latest_runs_by_kind
+    from classifier.training.promotion import comparison_table, latest_runs_by_kind
 
     typer.echo(comparison_table(latest_runs_by_kind(experiment)))
 
@@ -334,7 +334,7 @@ def predict(
         from classifier.errors import ConfigError
 
         raise ConfigError(f"--engine must be 'local' or 'spark', not {engine!r}")
-    from classifier.predict import PredictOptions, run_predict
+    from classifier.inference.predict import PredictOptions, run_predict
 
     options = PredictOptions(
         model=model,
@@ -377,7 +377,7 @@ def _predict_spark(
 ) -> None:
     """``predict --engine spark``: the same rows, written by Spark as a directory of part files."""
     from classifier.errors import ConfigError
-    from classifier.spark import predict_spark, require_spark
+    from classifier.scale.spark import predict_spark, require_spark
 
     given = [name for name, value in unsupported.items() if value not in (None, False)]
     if given:
@@ -411,7 +411,7 @@ def main() -> None:
         if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
             exc.show()
             sys.exit(exc.exit_code)
-        from classifier.tracking import mlflow_error_message
+        from classifier.training.tracking import mlflow_error_message
 
         message = mlflow_error_message(exc)
         if message is None:

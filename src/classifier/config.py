@@ -19,6 +19,10 @@ from classifier.errors import ConfigError
 from classifier.io_utils import read_utf8
 
 T = TypeVar("T")
+# The installed package, and the project checkout around it (src/ layout): the default tracking
+# store and data paths hang off PROJECT_ROOT, not the working directory.
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parents[1]
 
 
 def apply_overrides(data: dict[str, Any], overrides: Sequence[str], where: str) -> dict[str, Any]:

@@ -17,8 +17,8 @@ import torch
 from tqdm.auto import tqdm
 
 from classifier.errors import ConfigError
-from classifier.metrics import bce_loss, macro_f1
 from classifier.models.base import EpochLogger, Split
+from classifier.training.metrics import bce_loss, macro_f1
 
 if TYPE_CHECKING:
     from classifier.models.transformer import TransformerModel

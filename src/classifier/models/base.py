@@ -89,7 +89,7 @@ class SentenceModel(ABC):
         replaces in-sample training scores (the ensemble passes out-of-fold ones)."""
         if log_epoch is None:
             return
-        from classifier.metrics import bce_loss, macro_f1
+        from classifier.training.metrics import bce_loss, macro_f1
 
         if train_scores is None:
             train_scores = self.predict_proba(train.texts)
@@ -106,7 +106,7 @@ class SentenceModel(ABC):
 
     def choose_thresholds(self, labels: np.ndarray, scores: np.ndarray) -> None:
         """Set per-label thresholds from validation labels and scores (F1-optimal per label)."""
-        from classifier.metrics import tune_thresholds
+        from classifier.training.metrics import tune_thresholds
 
         self.thresholds = tune_thresholds(labels, scores)
 

@@ -28,9 +28,9 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from classifier.labels import LABEL_IDS
-from classifier.metrics import macro_f1, tune_thresholds
 from classifier.models import get_model_class, register
 from classifier.models.base import EpochLogger, SentenceModel, Split, load_model
+from classifier.training.metrics import macro_f1, tune_thresholds
 
 STACKER_FILE = "stacker.pkl"
 MEMBERS_DIR = "members"

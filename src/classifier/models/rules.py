@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
+from classifier.data.weak import apply_functions, vote_scores
 from classifier.models import register
 from classifier.models.base import EpochLogger, SentenceModel, Split
-from classifier.weak import apply_functions, vote_scores
 
 
 @dataclass
@@ -22,7 +22,7 @@ class RulesParams:
 
 @register("rules")
 class RulesModel(SentenceModel):
-    """Majority vote of the keyword and regex labelling functions in :mod:`classifier.weak`."""
+    """Majority vote of the keyword and regex labelling functions in :mod:`classifier.data.weak`."""
 
     Params = RulesParams
 

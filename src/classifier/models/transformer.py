@@ -132,8 +132,8 @@ class TransformerModel(SentenceModel):
 
     def fit(self, train: Split, validation: Split, log_epoch: EpochLogger | None = None) -> None:
         """Fine-tune with early stopping on validation macro-F1; keeps the best epoch."""
-        from classifier.models._pretrained import resolve_pretrained
         from classifier.models._transformer_loop import seed_everything, train_epochs
+        from classifier.weights.pretrained import resolve_pretrained
 
         seed_everything(self.seed)
         set_threads(self.params.num_threads)

@@ -1,6 +1,6 @@
 """Page furniture glued into a paragraph, for sites whose scrapes lose the line breaks.
 
-Line-based cleaning (``classifier.clean``) drops a "Baca juga" link or a byline that stands
+Line-based cleaning (``classifier.text.clean``) drops a "Baca juga" link or a byline that stands
 on its own line. Some scrapes (for example ANTARA pages flattened to one line) glue them into
 the text instead: "... kata Uus. Baca juga: <headline> Oleh karena itu, ...", a trailer
 "Pewarta: X Editor: Y COPYRIGHT © ANTARA 2023", or a teaser fragment before the dateline

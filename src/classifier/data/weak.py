@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from classifier.labels import LABEL_IDS
-from classifier.legal import INSTRUMENT_TYPE, NAMED_INSTRUMENT
+from classifier.text.legal import INSTRUMENT_TYPE, NAMED_INSTRUMENT
 
 POSITIVE, NEGATIVE, ABSTAIN = 1, 0, -1
 _FLAGS = re.IGNORECASE

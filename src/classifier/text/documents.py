@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from classifier.clean import CleanedArticle, clean_article
 from classifier.errors import RecordError
-from classifier.ingest import RawArticle, Reject, read_articles
-from classifier.split import Sentence, split_sentences
+from classifier.text.clean import CleanedArticle, clean_article
+from classifier.text.ingest import RawArticle, Reject, read_articles
+from classifier.text.sentences import Sentence, split_sentences
 
 
 @dataclass
@@ -68,7 +68,7 @@ def sentence_row(
         if name not in SENTENCE_FIELDS:
             raise ValueError(f"unknown sentence field {name!r}")
         if name == "sentence_hash":
-            from classifier.annotations import sentence_hash
+            from classifier.data.annotations import sentence_hash
 
             row[name] = sentence_hash(sentence.text)
         else:

@@ -13,9 +13,9 @@ from typing import Any
 import mlflow
 import pandas as pd
 
+from classifier.config import PACKAGE_DIR, PROJECT_ROOT
 from classifier.errors import ConfigError, TrackingUnreachable
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TRACKING_URI = f"sqlite:///{PROJECT_ROOT / 'mlflow.db'}"
 CANDIDATE, CHAMPION = "candidate", "champion"
 LIBRARIES = ("torch", "transformers", "scikit-learn", "mlflow", "datasets", "numpy")
@@ -121,7 +121,7 @@ def log_pyfunc_model(
         name="model",
         python_model=SentenceClassifierPyfunc(),
         artifacts={MODEL_ARTIFACT: str(model_dir)},
-        code_paths=[str(Path(__file__).resolve().parent)],
+        code_paths=[str(PACKAGE_DIR)],
         signature=infer_signature(example, output),
         input_example=example,
         registered_model_name=registered_name,

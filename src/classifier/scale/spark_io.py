@@ -1,4 +1,4 @@
-"""Spark input and output for :mod:`classifier.spark`: reading articles or sentences into a
+"""Spark input and output for :mod:`classifier.scale.spark`: reading articles or sentences into a
 DataFrame (cleaned and split on the executors), and writing a result directory atomically."""
 
 from __future__ import annotations
@@ -64,8 +64,8 @@ def sentences_frame(
 
 def split_articles(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
     """``mapInPandas`` body: clean and split article rows with the project's own code."""
-    from classifier.corpus import process_article
-    from classifier.ingest import RawArticle
+    from classifier.text.documents import process_article
+    from classifier.text.ingest import RawArticle
 
     columns = ["article_id", "sentence_index", "start", "end", "text"]
     for batch in batches:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from classifier.errors import InputError
-from classifier.ingest import RawArticle
+from classifier.text.ingest import RawArticle
 
 COLUMNS = ("title", "source", "date", "category", "content", "url")
 _MOJIBAKE = re.compile("[‚Ä¬√][\u0080-\u00ff\u2018-\u203a\u2020-\u2030ƒ]")

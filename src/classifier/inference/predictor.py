@@ -15,13 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from classifier.corpus import Document, iter_documents, process_article, sentence_row
 from classifier.errors import ConfigError
-from classifier.ingest import RawArticle
 from classifier.labels import LABEL_IDS
-from classifier.legal import extract_instruments
 from classifier.models.base import META_FILE, SentenceModel, load_model
 from classifier.runtime import set_threads
+from classifier.text.documents import Document, iter_documents, process_article, sentence_row
+from classifier.text.ingest import RawArticle
+from classifier.text.legal import extract_instruments
 
 PARITY_MINIMUM = 0.99
 
@@ -41,7 +41,7 @@ def load_sentence_model(uri: str) -> SentenceModel:
     import mlflow
     from mlflow.exceptions import MlflowException
 
-    from classifier.tracking import configure_mlflow, raise_if_unreachable
+    from classifier.training.tracking import configure_mlflow, raise_if_unreachable
 
     configure_mlflow()
     try:

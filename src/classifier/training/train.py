@@ -12,19 +12,19 @@ import mlflow
 import numpy as np
 
 from classifier.config import flatten, load_config, to_dict
-from classifier.dataset import SPLITS, load_splits
+from classifier.data.dataset import SPLITS, load_splits
 from classifier.errors import ConfigError
 from classifier.labels import LABEL_IDS, to_multi_hot
-from classifier.metrics import (
+from classifier.models import get_model_class
+from classifier.models.base import SentenceModel, Split
+from classifier.training.metrics import (
     bootstrap_macro_f1,
     calibration_metrics,
     per_source_metrics,
     split_metrics,
 )
-from classifier.models import get_model_class
-from classifier.models.base import SentenceModel, Split
-from classifier.real_eval import RealNewsConfig, real_news_metrics
-from classifier.tracking import (
+from classifier.training.real_eval import RealNewsConfig, real_news_metrics
+from classifier.training.tracking import (
     configure_mlflow,
     ensure_experiment,
     git_commit,
@@ -112,14 +112,14 @@ def measure_speed(model: SentenceModel, texts: list[str]) -> float:
 def _log_artifacts(
     model: SentenceModel, test: Split, scores: np.ndarray, predicted: np.ndarray, cfg: TrainConfig
 ) -> None:
-    from classifier.plots import (
+    from classifier.training.plots import (
         misclassified_table,
         write_confusion_matrices,
         write_pr_curves,
         write_reliability_diagrams,
         write_report,
     )
-    from classifier.tracking import artifact_tempdir
+    from classifier.training.tracking import artifact_tempdir
 
     with artifact_tempdir() as tmp:
         out = Path(tmp)

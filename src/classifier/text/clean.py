@@ -2,7 +2,7 @@
 
 Removes page furniture (breadcrumbs, share buttons, "BACA JUGA" links, comment forms,
 counters, copyright and editor lines, captions, repeated headlines; the same furniture glued
-into a paragraph via ``classifier.clean_inline``), drops repeated
+into a paragraph via ``classifier.text.clean_inline``), drops repeated
 paragraphs, and normalises unicode, quotes and whitespace. The result has one paragraph per
 line; sentence offsets are defined on this cleaned text.
 """
@@ -13,8 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from classifier.clean_inline import lowercase_vocabulary, strip_inline_furniture
-from classifier.ingest import RawArticle
+from classifier.text.clean_inline import lowercase_vocabulary, strip_inline_furniture
+from classifier.text.ingest import RawArticle
 
 # Characters that are layout artefacts, not text.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)

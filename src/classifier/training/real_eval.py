@@ -21,11 +21,11 @@ from pathlib import Path
 
 import numpy as np
 
-from classifier.annotations import check_hashes, read_annotations
-from classifier.corpus import Document, iter_documents
+from classifier.data.annotations import check_hashes, read_annotations
+from classifier.data.reserved import read_id_file
 from classifier.labels import LABEL_IDS
-from classifier.metrics import bootstrap_macro_f1, split_metrics
-from classifier.reserved import read_id_file
+from classifier.text.documents import Document, iter_documents
+from classifier.training.metrics import bootstrap_macro_f1, split_metrics
 
 TOPICAL = [LABEL_IDS.index(x) for x in ("violation_reported", "no_violation", "exhortation")]
 VIOLATION = LABEL_IDS.index("violation_reported")

@@ -11,7 +11,7 @@ neutrality, so every sentence of such an article is `other` for the three topica
   "diduga", "dilaporkan", sanctions, traffic violations, police appeals: :data:`LOOKALIKE`),
   which is where the models raised false alarms.
 
-``python -m classifier.silver --output data/annotations/clickid_silver/silver.jsonl``
+``python -m classifier.data.silver --output data/annotations/clickid_silver/silver.jsonl``
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifier.annotations import read_annotations
-from classifier.clickid_raw import read_raw_articles
-from classifier.corpus import Document, process_article, sentence_row
+from classifier.data.annotations import read_annotations
+from classifier.data.clickid_raw import read_raw_articles
+from classifier.data.reserved import read_id_file
+from classifier.data.weak import LABELING_FUNCTIONS, apply_functions, majority_vote
 from classifier.errors import InputError
 from classifier.io_utils import atomic_path
 from classifier.labels import LABEL_IDS
-from classifier.reserved import read_id_file
-from classifier.weak import LABELING_FUNCTIONS, apply_functions, majority_vote
+from classifier.text.documents import Document, process_article, sentence_row
 
 TOPICAL = re.compile(
     r"\b(ASN|PNS|PPPK|aparatur|honorer|PPNPN|Bawaslu|Panwas\w*|Gakkumdu|KASN|BKN|KPU|KPUD|pemilu\w*|"

@@ -8,7 +8,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from classifier.dataset import SPLITS, PreparedData
+from classifier.data.dataset import SPLITS, PreparedData
 from classifier.labels import LABEL_IDS, LABELS_BY_ID, OTHER
 
 
@@ -166,7 +166,7 @@ def _cooccurrence(all_rows: list[dict[str, Any]]) -> str:
 
 def quality_sections(prepared: PreparedData, agreement_dir: Path | None) -> dict[str, str]:
     """Near-duplicate count over the built corpus and, if recorded, the kappa table."""
-    from classifier.quality import kappa_markdown, kappa_table, near_duplicates
+    from classifier.data.quality import kappa_markdown, kappa_table, near_duplicates
 
     rows = [row for split in SPLITS for row in prepared.rows[split]]
     pairs = near_duplicates([row["text"] for row in rows])

@@ -13,7 +13,7 @@ to exactly the sentence it was written for. Draft format (JSONL, one article a l
 A drafted sentence with ``"family": "boilerplate"`` (a "Baca juga" link, a byline) is expected
 to be removed by cleaning; it is never labelled.
 
-``python -m classifier.synth_build DRAFTS... [--check] [--annotations F] [--articles F]``
+``python -m classifier.data.synth_build DRAFTS... [--check] [--annotations F] [--articles F]``
 
 ``prepare`` reads the drafts directly (reader ``synth_drafts`` in ``configs/data.yaml``); the
 annotations file written here is the starting gold, which the blind pass and audits then edit.
@@ -29,12 +29,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifier.corpus import Document, process_article, sentence_row
+from classifier.data.factsheets import FAMILIES
 from classifier.errors import ClassifierError, InputError
-from classifier.factsheets import FAMILIES
-from classifier.ingest import RawArticle, iter_jsonl_records
 from classifier.io_utils import atomic_path
 from classifier.labels import validate_labels
+from classifier.text.documents import Document, process_article, sentence_row
+from classifier.text.ingest import RawArticle, iter_jsonl_records
 
 FAMILY_NAMES = frozenset(FAMILIES) | {"plain", "boilerplate"}
 ID_PREFIX = "syn2-"

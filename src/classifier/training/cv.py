@@ -18,7 +18,7 @@ from typing import Any
 import mlflow
 import numpy as np
 
-from classifier.dataset import (
+from classifier.data.dataset import (
     SPLITS,
     DataConfig,
     PreparedData,
@@ -29,9 +29,9 @@ from classifier.dataset import (
 )
 from classifier.errors import ConfigError
 from classifier.labels import LABEL_IDS, from_multi_hot
-from classifier.metrics import macro_f1, per_source_metrics, split_metrics
-from classifier.tracking import configure_mlflow, ensure_experiment, git_commit
-from classifier.train import TrainConfig, run_training, to_split
+from classifier.training.metrics import macro_f1, per_source_metrics, split_metrics
+from classifier.training.tracking import configure_mlflow, ensure_experiment, git_commit
+from classifier.training.train import TrainConfig, run_training, to_split
 
 VALIDATION_SHARE = 0.15
 

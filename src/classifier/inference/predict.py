@@ -18,13 +18,13 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from classifier.corpus import iter_documents
+from classifier.config import PROJECT_ROOT
 from classifier.errors import InputError, RecordError
-from classifier.ingest import Reject, detect_format, iter_records
+from classifier.inference.predictor import Predictor
 from classifier.io_utils import atomic_path, check_writable_target
 from classifier.labels import LABEL_IDS
-from classifier.predictor import Predictor
-from classifier.tracking import PROJECT_ROOT
+from classifier.text.documents import iter_documents
+from classifier.text.ingest import Reject, detect_format, iter_records
 
 FORMATS = ("jsonl", "csv", "parquet")
 ON_ERROR = ("fail", "skip")

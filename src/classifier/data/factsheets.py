@@ -6,7 +6,7 @@ of sentences per family. Writers (people or helpers) then write the article from
 The families are the phenomena the models got wrong on real news; their label conventions are
 in ``docs/annotation_guideline.md``.
 
-Run ``python -m classifier.factsheets --seed 2026 --count 1240 --output FILE``.
+Run ``python -m classifier.data.factsheets --seed 2026 --count 1240 --output FILE``.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from mlflow import MlflowClient
 
 from classifier.errors import ConfigError
 from classifier.labels import LABEL_IDS
-from classifier.tracking import configure_mlflow
+from classifier.training.tracking import configure_mlflow
 
 
 def latest_runs_by_kind(experiment: str, client: MlflowClient | None = None) -> list[Any]:

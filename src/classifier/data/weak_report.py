@@ -9,17 +9,17 @@ from typing import Any
 
 import numpy as np
 
-from classifier.annotations import read_annotations, sentence_hash
-from classifier.corpus import iter_documents, sentence_row
-from classifier.io_utils import atomic_path, check_writable_target
-from classifier.labels import LABEL_IDS, from_multi_hot, to_multi_hot
-from classifier.weak import (
+from classifier.data.annotations import read_annotations, sentence_hash
+from classifier.data.weak import (
     ABSTAIN,
     LABELING_FUNCTIONS,
     LabelingFunction,
     apply_functions,
     majority_vote,
 )
+from classifier.io_utils import atomic_path, check_writable_target
+from classifier.labels import LABEL_IDS, from_multi_hot, to_multi_hot
+from classifier.text.documents import iter_documents, sentence_row
 
 
 def function_report(

@@ -74,7 +74,7 @@ def write_pr_curves(
 
 def write_reliability_diagrams(labels: np.ndarray, scores: np.ndarray, out: Path) -> list[Path]:
     """A reliability diagram per label (score bins vs. share of positives), one PNG each."""
-    from classifier.metrics import calibration_bins, expected_calibration_error
+    from classifier.training.metrics import calibration_bins, expected_calibration_error
 
     paths = []
     for k, label in enumerate(LABEL_IDS):

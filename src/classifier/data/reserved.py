@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from classifier.corpus import iter_documents
 from classifier.errors import ConfigError
+from classifier.text.documents import iter_documents
 
 
 @dataclass

@@ -16,14 +16,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from classifier.annotations import Annotation, parse_annotation, read_annotations, sentence_hash
-from classifier.corpus import Document, iter_documents, sentence_row
+from classifier.data.annotations import (
+    Annotation,
+    parse_annotation,
+    read_annotations,
+    sentence_hash,
+)
+from classifier.data.weak import apply_functions, majority_vote
 from classifier.errors import AnnotationError, InputError
-from classifier.ingest import iter_records
 from classifier.io_utils import atomic_path, check_writable_target
 from classifier.labels import OTHER, display, from_multi_hot, validate_labels
-from classifier.legal import INSTRUMENT_TYPE, NAMED_INSTRUMENT
-from classifier.weak import apply_functions, majority_vote
+from classifier.text.documents import Document, iter_documents, sentence_row
+from classifier.text.ingest import iter_records
+from classifier.text.legal import INSTRUMENT_TYPE, NAMED_INSTRUMENT
 
 EXPORT_COLUMNS = (
     "article_id",

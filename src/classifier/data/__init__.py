@@ -1,0 +1,1 @@
+"""Data: annotations, weak labels, corpora and the grouped, stratified dataset build."""

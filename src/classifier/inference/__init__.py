@@ -1,0 +1,1 @@
+"""Inference: the Predictor API and the streaming `classifier predict` command."""

@@ -1,0 +1,1 @@
+"""Scale-out and servers: Spark batch prediction and local MLflow servers."""

@@ -1,0 +1,1 @@
+"""Text: read raw articles, clean them and split them into sentences with offsets."""

@@ -1,0 +1,1 @@
+"""Training: one MLflow run per model, evaluation, plots, tracking and promotion."""

@@ -1,0 +1,1 @@
+"""Pretrained encoder weights: the offline e5 conversion and the cache they live in."""
