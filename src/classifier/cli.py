@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -11,10 +9,7 @@ from typing import Annotated
 import typer
 
 from classifier.errors import ClassifierError
-
-# These machines are offline: MLflow's telemetry would only time out.
-os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
-os.environ.setdefault("DO_NOT_TRACK", "true")
+from classifier.runtime import disable_telemetry
 
 app = typer.Typer(
     name="classifier",
@@ -47,17 +42,9 @@ def split(
     overwrite: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
 ) -> None:
     """Ingest, clean and split articles; write one JSONL row per sentence with offsets."""
-    from classifier.io_utils import atomic_path, check_writable_target
-    from classifier.text.documents import SENTENCE_FIELDS, iter_documents, sentence_row
+    from classifier.text.documents import write_sentences
 
-    check_writable_target(output, overwrite)
-    count = 0
-    with atomic_path(output) as tmp, tmp.open("w", encoding="utf-8") as handle:
-        for document in iter_documents(inputs):
-            for sentence in document.sentences:
-                row = sentence_row(document.id, sentence, SENTENCE_FIELDS)
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-                count += 1
+    count = write_sentences(inputs, output, overwrite)
     typer.echo(f"wrote {count} sentences to {output}")
 
 
@@ -67,15 +54,12 @@ def prepare(
     overrides: SetOption = None,
 ) -> None:
     """Join articles and annotations into grouped train/validation/test parquet splits."""
-    from classifier.config import load_config
-    from classifier.data.card import quality_sections, render_card
-    from classifier.data.dataset import SPLITS, DataConfig, write_prepared
-    from classifier.data.dataset import prepare as build
+    from classifier.data.card import prepare_with_card
+    from classifier.data.dataset import SPLITS
 
-    data_config = load_config(config, DataConfig, overrides or [])
-    prepared = build(data_config, log=lambda message: typer.echo(message, err=True))
-    extra = quality_sections(prepared, data_config.agreement_dir)
-    out = write_prepared(prepared, render_card(prepared, extra))
+    prepared, out = prepare_with_card(
+        config, overrides or [], log=lambda message: typer.echo(message, err=True)
+    )
     sizes = ", ".join(f"{s} {len(prepared.rows[s])}" for s in SPLITS)
     typer.echo(
         f"wrote {out}/{{train,validation,test}}.parquet ({sizes} sentences) and {out}/README.md"
@@ -376,16 +360,11 @@ def _predict_spark(
     unsupported: dict[str, object],
 ) -> None:
     """``predict --engine spark``: the same rows, written by Spark as a directory of part files."""
-    from classifier.errors import ConfigError
-    from classifier.scale.spark import predict_spark, require_spark
+    from classifier.scale.spark import spark_predict_command
 
-    given = [name for name, value in unsupported.items() if value not in (None, False)]
-    if given:
-        raise ConfigError(f"{', '.join(given)} is not available with --engine spark")
-    # Spark writes a directory of part files: parquet unless the name asks for JSON lines.
-    fmt = output_format or ("jsonl" if output.suffix == ".jsonl" else "parquet")
-    require_spark()
-    count = predict_spark(model, inputs, output, input_type, fmt, master, overwrite=overwrite)
+    count, fmt = spark_predict_command(
+        model, inputs, output, output_format, input_type, overwrite, master, unsupported
+    )
     typer.echo(f"wrote {count} sentences with Spark ({master}) to {output}/ ({fmt} part files)")
 
 
@@ -394,6 +373,7 @@ INTERRUPTED = 130  # the shell's code for a process stopped by SIGINT
 
 def main() -> None:
     """Console-script entry point: one-line errors and non-zero exits for bad input."""
+    disable_telemetry()
     try:
         # Without standalone mode, typer returns (not raises) the exit code of an explicit
         # typer.Exit, and turns Ctrl-C into a returned 130: both must reach the shell.

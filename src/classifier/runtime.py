@@ -16,3 +16,10 @@ def set_threads(threads: int | None) -> int:
     except ImportError:  # TF-IDF-only installs need no torch
         pass
     return count
+
+
+def disable_telemetry() -> None:
+    """Turn MLflow's usage telemetry off unless the user chose otherwise: these machines are
+    offline, and a telemetry call would only time out."""
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    os.environ.setdefault("DO_NOT_TRACK", "true")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -222,3 +223,17 @@ def _duplicates_by_source(rows: list[dict[str, Any]], pairs: list[Any]) -> str:
             for src in sorted(sizes)
         ],
     )
+
+
+def prepare_with_card(
+    config: Path, overrides: list[str], log: Callable[[str], None] = print
+) -> tuple[PreparedData, Path]:
+    """``classifier prepare``: build the splits from a data config, write them with their
+    dataset card (quality sections included); return the result and the output directory."""
+    from classifier.config import load_config
+    from classifier.data.dataset import DataConfig, prepare, write_prepared
+
+    data_config = load_config(config, DataConfig, overrides)
+    prepared = prepare(data_config, log=log)
+    extra = quality_sections(prepared, data_config.agreement_dir)
+    return prepared, write_prepared(prepared, render_card(prepared, extra))

@@ -211,3 +211,25 @@ def _spark_error(exc: BaseException) -> ClassifierError:
     if start >= 0 and python:
         return ClassifierError(f"Spark job failed: {python.group(1)[:300]}")
     return ClassifierError(f"Spark job failed: {_first_line(exc)}")
+
+
+def spark_predict_command(
+    model: str,
+    inputs: list[Path],
+    output: Path,
+    output_format: str | None,
+    input_type: str,
+    overwrite: bool,
+    master: str,
+    unsupported: dict[str, object],
+) -> tuple[int, str]:
+    """``classifier predict --engine spark``: refuse local-only options, pick the part-file
+    format, check Spark is usable, predict; return the sentence count and the format."""
+    given = [name for name, value in unsupported.items() if value not in (None, False)]
+    if given:
+        raise ConfigError(f"{', '.join(given)} is not available with --engine spark")
+    # Spark writes a directory of part files: parquet unless the name asks for JSON lines.
+    fmt = output_format or ("jsonl" if output.suffix == ".jsonl" else "parquet")
+    require_spark()
+    count = predict_spark(model, inputs, output, input_type, fmt, master, overwrite=overwrite)
+    return count, fmt

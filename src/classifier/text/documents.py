@@ -75,3 +75,21 @@ def sentence_row(
             row[name] = getattr(sentence, name)
     row.update(extra)
     return row
+
+
+def write_sentences(inputs: Iterable[Path | str], output: Path, overwrite: bool = False) -> int:
+    """``classifier split``: one JSONL row per sentence (offsets and hash), written atomically;
+    return the number of sentences."""
+    import json
+
+    from classifier.io_utils import atomic_path, check_writable_target
+
+    check_writable_target(output, overwrite)
+    count = 0
+    with atomic_path(output) as tmp, tmp.open("w", encoding="utf-8") as handle:
+        for document in iter_documents(inputs):
+            for sentence in document.sentences:
+                row = sentence_row(document.id, sentence, SENTENCE_FIELDS)
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+                count += 1
+    return count

@@ -15,6 +15,7 @@ import pandas as pd
 
 from classifier.config import PACKAGE_DIR, PROJECT_ROOT
 from classifier.errors import ConfigError, TrackingUnreachable
+from classifier.runtime import disable_telemetry
 
 DEFAULT_TRACKING_URI = f"sqlite:///{PROJECT_ROOT / 'mlflow.db'}"
 CANDIDATE, CHAMPION = "candidate", "champion"
@@ -23,8 +24,7 @@ LIBRARIES = ("torch", "transformers", "scikit-learn", "mlflow", "datasets", "num
 
 def configure_mlflow() -> str:
     """Use ``$MLFLOW_TRACKING_URI`` or the project's SQLite store; telemetry off."""
-    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
-    os.environ.setdefault("DO_NOT_TRACK", "true")
+    disable_telemetry()
     # A down server must fail fast with one line, not retry for minutes.
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2")
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "20")
