@@ -6,7 +6,7 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from classifier.errors import InputError, OutputError
@@ -89,19 +89,29 @@ def atomic_path(path: Path) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def atomic_directory(path: Path) -> Iterator[Path]:
-    """Like :func:`atomic_path` for a directory: build it aside, then swap it into place."""
+def atomic_directory(
+    path: Path, concurrent_winner_ok: Callable[[Path], bool] | None = None
+) -> Iterator[Path]:
+    """Like :func:`atomic_path` for a directory: build it aside, then swap it into place.
+
+    With ``concurrent_winner_ok``, losing the final rename to another process that just put a
+    directory there is fine when the callback says that directory is complete (two processes
+    filling one shared cache at once, for instance).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     try:
         yield tmp
         tmp.chmod(0o777 & ~_current_umask())  # mkdtemp's 0700, as for atomic_path
-        backup = path.with_name(f".{path.name}.old")
-        if backup.exists():
-            shutil.rmtree(backup)
-        if path.exists():
-            os.replace(path, backup)
-        os.replace(tmp, path)
+        backup = path.with_name(f".{path.name}.old-{os.getpid()}")
+        try:
+            if path.exists():
+                os.replace(path, backup)
+            os.replace(tmp, path)
+        except OSError:
+            if concurrent_winner_ok is None or not concurrent_winner_ok(path):
+                raise
+            shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(backup, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -17,6 +17,7 @@ import torch
 from tqdm.auto import tqdm
 
 from classifier.errors import ConfigError
+from classifier.io_utils import atomic_path
 from classifier.models.base import EpochLogger, Split
 from classifier.training.metrics import bce_loss, macro_f1
 
@@ -248,9 +249,8 @@ def _save_checkpoint(
             "torch": torch.get_rng_state(),
         },
     }
-    tmp = path.with_suffix(".tmp")
-    torch.save(payload, tmp)
-    tmp.replace(path)  # never leave a half-written checkpoint behind
+    with atomic_path(path) as tmp:  # never leave a half-written checkpoint behind
+        torch.save(payload, tmp)
 
 
 def _load_checkpoint(

