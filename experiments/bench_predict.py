@@ -22,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from classifier.tables import markdown_table
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "experiments" / "results"
 REPEATS = 3
@@ -164,19 +166,33 @@ def main() -> None:
         "Fixed sentences: validation + test splits, repeated. Written by "
         "experiments/bench_predict.py.",
         "",
-        "| predictor | sentences | sentences/s (median of 3) | min-max | peak RSS (MB) "
-        "| vs HF pipeline |",
-        "|---|---|---|---|---|---|",
     ]
-    for kind, r in results.items():
-        ratio = f"{r['sentences_per_second'] / pipe:.2f}x" if kind != "tfidf" else ""
-        lines.append(
-            f"| {kind} | {r['sentences']} | {r['sentences_per_second']:.0f} | "
-            f"{min(r['rates']):.0f}-{max(r['rates']):.0f} | {r['peak_rss_mb']:.0f} | {ratio} |"
+    rows: list[list[object]] = [
+        [
+            kind,
+            r["sentences"],
+            f"{r['sentences_per_second']:.0f}",
+            f"{min(r['rates']):.0f}-{max(r['rates']):.0f}",
+            f"{r['peak_rss_mb']:.0f}",
+            f"{r['sentences_per_second'] / pipe:.2f}x" if kind != "tfidf" else "",
+        ]
+        for kind, r in results.items()
+    ]
+    rows += [[kind, f"refused: {why}", "", "", "", ""] for kind, why in failures.items()]
+    header = [
+        "predictor",
+        "sentences",
+        "sentences/s (median of 3)",
+        "min-max",
+        "peak RSS (MB)",
+        "vs HF pipeline",
+    ]
+    lines += [markdown_table(header, rows), ""]
+    lines.append(
+        markdown_table(
+            ["target", "met"], [[name, "yes" if ok else "NO"] for name, ok in targets.items()]
         )
-    lines += [f"| {kind} | refused: {why} | | | | |" for kind, why in failures.items()]
-    lines += ["", "| target | met |", "|---|---|"]
-    lines += [f"| {name} | {'yes' if ok else 'NO'} |" for name, ok in targets.items()]
+    )
     (RESULTS / "bench_predict.md").write_text("\n".join(lines) + "\n", "utf-8")
     print("\n".join(lines))
 

@@ -29,6 +29,7 @@ from classifier.data.dataset import load_splits
 from classifier.inference.predictor import load_sentence_model
 from classifier.labels import LABEL_IDS
 from classifier.models.base import SentenceModel, Split
+from classifier.tables import markdown_table
 from classifier.training.metrics import bootstrap_label_f1, bootstrap_macro_f1, macro_f1
 from classifier.training.real_eval import RealNewsConfig, load_real_dev
 from classifier.training.tracking import configure_mlflow, ensure_experiment
@@ -218,46 +219,65 @@ def render(rows: dict, deltas: list[dict], n_test: int, n_dev: int, resamples: i
         "labels per 1,000 sentences). Written by experiments/compare_models.py.",
     ]
     for split, title in (("test", "Test split"), ("realdev", "Real development set")):
-        lines += [
-            "",
-            f"## {title}",
-            "",
-            "| model | macro-F1 [95% CI] | macro-F1, labels present | "
-            + " | ".join(f"F1 {x}" for x in LABEL_IDS)
-            + " |",
-            "|---|---|---|" + "---|" * len(LABEL_IDS),
+        header = [
+            "model",
+            "macro-F1 [95% CI]",
+            "macro-F1, labels present",
+            *(f"F1 {x}" for x in LABEL_IDS),
         ]
-        for kind, r in rows.items():
-            cells = [_ci(r[f"{split}_macro_f1"]), _ci(r[f"{split}_macro_f1_present"])]
-            cells += [_label_cell(r, split, x) for x in LABEL_IDS]
-            lines.append(f"| {kind} | " + " | ".join(cells) + " |")
-    lines += [
-        "",
-        "## Off-topic news, calibration, per source, cost",
-        "",
-        "| model | validation macro-F1 | off-topic articles flagged | topical labels / 1,000 "
-        "| test ECE | test macro-F1 per source | train s | sent/s |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for kind, r in rows.items():
-        sources = ", ".join(f"{s} {v:.3f}" for s, v in r["per_source"].items())
-        lines.append(
-            f"| {kind} | {r['validation_macro_f1']:.3f} | {r['falsealarm_article_rate']:.1%} | "
-            f"{r['falsealarm_topical_per_1000']:.1f} | {r['test_ece']:.3f} | {sources} | "
-            f"{r['train_seconds']:.0f} | {r['predict_sentences_per_second']:.0f} |"
+        table = markdown_table(
+            header,
+            [
+                [
+                    kind,
+                    _ci(r[f"{split}_macro_f1"]),
+                    _ci(r[f"{split}_macro_f1_present"]),
+                    *(_label_cell(r, split, x) for x in LABEL_IDS),
+                ]
+                for kind, r in rows.items()
+            ],
         )
-    lines += [
-        "",
-        "## Paired differences in macro-F1 (model - baseline)",
-        "",
-        "| model | baseline | on | delta | 95% CI |",
-        "|---|---|---|---|---|",
-    ]
-    for d in deltas:
-        lines.append(
-            f"| {d['model']} | {d['baseline']} | {d['on']} | {d['delta']:+.3f} | "
-            f"[{d['ci'][0]:+.3f}, {d['ci'][1]:+.3f}] |"
-        )
+        lines += ["", f"## {title}", "", table]
+    cost = markdown_table(
+        [
+            "model",
+            "validation macro-F1",
+            "off-topic articles flagged",
+            "topical labels / 1,000",
+            "test ECE",
+            "test macro-F1 per source",
+            "train s",
+            "sent/s",
+        ],
+        [
+            [
+                kind,
+                f"{r['validation_macro_f1']:.3f}",
+                f"{r['falsealarm_article_rate']:.1%}",
+                f"{r['falsealarm_topical_per_1000']:.1f}",
+                f"{r['test_ece']:.3f}",
+                ", ".join(f"{s} {v:.3f}" for s, v in r["per_source"].items()),
+                f"{r['train_seconds']:.0f}",
+                f"{r['predict_sentences_per_second']:.0f}",
+            ]
+            for kind, r in rows.items()
+        ],
+    )
+    lines += ["", "## Off-topic news, calibration, per source, cost", "", cost]
+    paired = markdown_table(
+        ["model", "baseline", "on", "delta", "95% CI"],
+        [
+            [
+                d["model"],
+                d["baseline"],
+                d["on"],
+                f"{d['delta']:+.3f}",
+                f"[{d['ci'][0]:+.3f}, {d['ci'][1]:+.3f}]",
+            ]
+            for d in deltas
+        ],
+    )
+    lines += ["", "## Paired differences in macro-F1 (model - baseline)", "", paired]
     return "\n".join(lines) + "\n"
 
 

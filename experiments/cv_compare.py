@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from classifier.labels import LABEL_IDS
+from classifier.tables import markdown_table
 from classifier.training.cv import cross_validate
 from classifier.training.train import load_train_config
 
@@ -60,20 +61,30 @@ def main() -> None:
         "deviation over folds; OOF = macro-F1 of the pooled out-of-fold predictions. Written by "
         "experiments/cv_compare.py.",
         "",
-        "| model | macro-F1 (mean ± std) | OOF macro-F1 | "
-        + " | ".join(f"F1 {label}" for label in LABEL_IDS)
-        + " | minutes |",
-        "|---|---|---|" + "---|" * len(LABEL_IDS) + "---|",
     ]
+    header = [
+        "model",
+        "macro-F1 (mean ± std)",
+        "OOF macro-F1",
+        *(f"F1 {label}" for label in LABEL_IDS),
+        "minutes",
+    ]
+    rows: list[list[str]] = []
     for name, r in results.items():
         s = r["summary"]
-        cells = [
-            f"{s[f'cv_f1_{label}_mean']:.3f} ± {s[f'cv_f1_{label}_std']:.3f}" for label in LABEL_IDS
-        ]
-        lines.append(
-            f"| {name} | {s['cv_macro_f1_mean']:.3f} ± {s['cv_macro_f1_std']:.3f} | "
-            f"{s['oof_macro_f1']:.3f} | " + " | ".join(cells) + f" | {r['seconds'] / 60:.1f} |"
+        rows.append(
+            [
+                name,
+                f"{s['cv_macro_f1_mean']:.3f} ± {s['cv_macro_f1_std']:.3f}",
+                f"{s['oof_macro_f1']:.3f}",
+                *(
+                    f"{s[f'cv_f1_{label}_mean']:.3f} ± {s[f'cv_f1_{label}_std']:.3f}"
+                    for label in LABEL_IDS
+                ),
+                f"{r['seconds'] / 60:.1f}",
+            ]
         )
+    lines.append(markdown_table(header, rows))
     sources = sorted(
         {
             k.split("macro_f1_")[1].rsplit("_", 1)[0]
@@ -85,24 +96,21 @@ def main() -> None:
         }
     )
     if sources:
-        lines += [
-            "",
-            "Per source (macro-F1, mean ± std):",
-            "",
-            "| model | " + " | ".join(sources) + " |",
-            "|---|" + "---|" * len(sources),
-        ]
-        for name, r in results.items():
-            s = r["summary"]
-            lines.append(
-                f"| {name} | "
-                + " | ".join(
-                    f"{s.get(f'cv_macro_f1_{src}_mean', float('nan')):.3f} ± "
-                    f"{s.get(f'cv_macro_f1_{src}_std', float('nan')):.3f}"
-                    for src in sources
-                )
-                + " |"
-            )
+        per_source = markdown_table(
+            ["model", *sources],
+            [
+                [
+                    name,
+                    *(
+                        f"{r['summary'].get(f'cv_macro_f1_{src}_mean', float('nan')):.3f} ± "
+                        f"{r['summary'].get(f'cv_macro_f1_{src}_std', float('nan')):.3f}"
+                        for src in sources
+                    ),
+                ]
+                for name, r in results.items()
+            ],
+        )
+        lines += ["", "Per source (macro-F1, mean ± std):", "", per_source]
     if any(r["overrides"] != results[next(iter(results))]["overrides"] for r in results.values()):
         lines += [
             "",

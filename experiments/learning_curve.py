@@ -26,6 +26,7 @@ from classifier.data.dataset import load_splits
 from classifier.labels import LABEL_IDS
 from classifier.models import get_model_class
 from classifier.models.base import Split
+from classifier.tables import markdown_table
 from classifier.training.metrics import macro_f1
 from classifier.training.real_eval import RealNewsConfig, real_news_metrics
 from classifier.training.train import TrainConfig, to_split
@@ -81,9 +82,8 @@ def markdown(results: list[dict[str, Any]]) -> str:
         "unchanged; validation and test whole). Real dev: the six real articles of "
         "`shared/corpus/real` (never trained on). Off-topic: the 586 reserved CLICK-ID articles.",
         "",
-        "| " + " | ".join(head) + " |",
-        "|" + "---|" * len(head),
     ]
+    rows: list[list[str]] = []
     for r in results:
         cells = [r["kind"], f"{r['fraction']:.0%}", str(r["v2_articles"])]
         cells += [str(r["train_sentences"]), f"{r['test_macro_f1']:.3f}"]
@@ -92,7 +92,8 @@ def markdown(results: list[dict[str, Any]]) -> str:
         cells += [f"{r.get('falsealarm_article_rate', float('nan')):.1%}"]
         cells += [f"{r.get('falsealarm_topical_per_1000', float('nan')):.1f}"]
         cells += [f"{r['train_seconds']:.0f}"]
-        lines.append("| " + " | ".join(cells) + " |")
+        rows.append(cells)
+    lines.append(markdown_table(head, rows))
     return "\n".join(lines) + "\n"
 
 

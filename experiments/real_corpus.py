@@ -29,6 +29,7 @@ from sklearn.metrics import f1_score, precision_score, recall_score
 from classifier import Predictor
 from classifier.data.annotations import sentence_hash
 from classifier.labels import LABEL_IDS
+from classifier.tables import markdown_table
 from classifier.text.ingest import read_articles
 from classifier.training.metrics import macro_f1
 
@@ -110,9 +111,8 @@ def markdown(results: list[dict[str, Any]]) -> str:
         "Labels: the real development set (data/annotations/real_dev/gold.jsonl).",
         "`unseen`: the four articles without any sentence in the training data.",
         "",
-        "| " + " | ".join(head) + " |",
-        "|" + "---|" * len(head),
     ]
+    rows: list[list[str]] = []
     for result in results:
         for part in ("all", "unseen"):
             t = result[part]
@@ -123,7 +123,8 @@ def markdown(results: list[dict[str, Any]]) -> str:
                 f"({t[f'predicted_{x}']}/{t[f'gold_{x}']})"
                 for x in LABEL_IDS
             ]
-            lines.append("| " + " | ".join(cells) + " |")
+            rows.append(cells)
+    lines.append(markdown_table(head, rows))
     for result in results:
         lines += ["", f"## {result['model']}", "", "Per article:", ""]
         for s in result["summaries"]:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from classifier.labels import LABEL_IDS
+from classifier.tables import markdown_table
 from classifier.training.train import load_train_config, run_training
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,9 +113,8 @@ def markdown(rows: list[dict[str, Any]]) -> str:
         "validation macro-F1, the real development set and false alarms on the 586 reserved "
         "off-topic articles; test macro-F1 is shown last and chose nothing.",
         "",
-        "| " + " | ".join(header) + " |",
-        "|" + "---|" * len(header),
     ]
+    body: list[list[str]] = []
     for r in rows:
         cells = [
             r["variant"],
@@ -127,7 +127,8 @@ def markdown(rows: list[dict[str, Any]]) -> str:
             f"{r['train_seconds']:.0f}",
             f"{r['test_macro_f1']:.3f}",
         ]
-        lines.append("| " + " | ".join(cells) + " |")
+        body.append(cells)
+    lines.append(markdown_table(header, body))
     return "\n".join(lines) + "\n"
 
 

@@ -25,6 +25,7 @@ from classifier.data.weak import (
     majority_vote,
 )
 from classifier.labels import LABEL_IDS, to_multi_hot
+from classifier.tables import markdown_table
 from classifier.text.documents import iter_documents
 from classifier.training.metrics import macro_f1
 
@@ -111,16 +112,20 @@ def main() -> None:
         "(all splits of data/processed). Macro-F1 averages the labels present in the gold set or "
         "the predictions of each group. Written by experiments/weak_supervision.py.",
         "",
-        "| method | group | macro-F1 | " + " | ".join(f"F1 {label}" for label in LABEL_IDS) + " |",
-        "|---|---|---|" + "---|" * len(LABEL_IDS),
+        markdown_table(
+            ["method", "group", "macro-F1", *(f"F1 {label}" for label in LABEL_IDS)],
+            [
+                [
+                    name,
+                    group,
+                    f"{row['macro_f1']:.3f}",
+                    *(f"{row[f'f1_{label}']:.3f}" for label in LABEL_IDS),
+                ]
+                for name, groups in results.items()
+                for group, row in groups.items()
+            ],
+        ),
     ]
-    for name, groups in results.items():
-        for group, row in groups.items():
-            lines.append(
-                f"| {name} | {group} | {row['macro_f1']:.3f} | "
-                + " | ".join(f"{row[f'f1_{label}']:.3f}" for label in LABEL_IDS)
-                + " |"
-            )
     (RESULTS / "weak_supervision.md").write_text("\n".join(lines) + "\n", "utf-8")
     print("\n".join(lines))
 

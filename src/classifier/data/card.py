@@ -11,12 +11,7 @@ from typing import Any
 
 from classifier.data.dataset import SPLITS, PreparedData
 from classifier.labels import LABEL_IDS, LABELS_BY_ID, OTHER
-
-
-def _table(header: list[str], rows: list[list[Any]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
+from classifier.tables import markdown_table
 
 
 def render_card(prepared: PreparedData, extra_sections: dict[str, str] | None = None) -> str:
@@ -58,7 +53,7 @@ def render_card(prepared: PreparedData, extra_sections: dict[str, str] | None = 
         "",
         "## Sentences per label and split",
         "",
-        _table(
+        markdown_table(
             ["label", "display", *SPLITS, "total"],
             [
                 [
@@ -77,7 +72,7 @@ def render_card(prepared: PreparedData, extra_sections: dict[str, str] | None = 
         "",
         "## Sentences per source and label",
         "",
-        _table(
+        markdown_table(
             ["source", *names, "sentences", "articles"],
             [
                 [
@@ -112,7 +107,7 @@ def _gold_silver(all_rows: list[dict[str, Any]], names: list[str], label_counts:
     gold = label_counts([r for r in all_rows if not r.get("silver")])
     silver = label_counts([r for r in all_rows if r.get("silver")])
     n_gold = sum(1 for r in all_rows if not r.get("silver"))
-    return _table(
+    return markdown_table(
         ["", *names, "sentences"],
         [
             ["gold", *(gold[n] for n in names), n_gold],
@@ -125,7 +120,7 @@ def _families(all_rows: list[dict[str, Any]], names: list[str], label_counts: An
     """Sentences per family tag with their labels, and written articles per outlet style."""
     tagged = [r for r in all_rows if r.get("family")]
     families = sorted({r["family"] for r in tagged})
-    table = _table(
+    table = markdown_table(
         ["family", *names, "sentences"],
         [
             [
@@ -143,7 +138,7 @@ def _families(all_rows: list[dict[str, Any]], names: list[str], label_counts: An
         styles[article.removeprefix("syn2-").rsplit("-", 1)[0]] += 1
     for row in tagged:
         sentences[row["article_id"].removeprefix("syn2-").rsplit("-", 1)[0]] += 1
-    style_table = _table(
+    style_table = markdown_table(
         ["style", "articles", "sentences"], [[s, styles[s], sentences[s]] for s in sorted(styles)]
     )
     return table + "\n\n" + style_table
@@ -156,7 +151,7 @@ def _cooccurrence(all_rows: list[dict[str, Any]]) -> str:
             pairs[(a, b)] += 1
         for label in row["labels"]:
             pairs[(label, label)] += 1
-    return _table(
+    return markdown_table(
         ["", *LABEL_IDS],
         [
             [a, *(pairs[tuple(sorted((a, b), key=LABEL_IDS.index))] for b in LABEL_IDS)]
@@ -216,7 +211,7 @@ def _duplicates_by_source(rows: list[dict[str, Any]], pairs: list[Any]) -> str:
         articles.setdefault(key, set()).add(row["article_id"])
     shared: Counter[str] = Counter(src for (src, _), ids in articles.items() if len(ids) > 1)
     sizes = Counter(row["source"] for row in rows)
-    return _table(
+    return markdown_table(
         ["source", "sentences", "in a near-duplicate pair", "share", "texts in 2+ articles"],
         [
             [src, sizes[src], in_pair[src], f"{in_pair[src] / sizes[src]:.1%}", shared[src]]

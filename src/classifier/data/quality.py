@@ -11,6 +11,7 @@ from typing import Any
 from sklearn.metrics import cohen_kappa_score
 
 from classifier.labels import LABEL_IDS
+from classifier.tables import markdown_table
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -99,10 +100,8 @@ def kappa_table(rows: Sequence[dict[str, Any]], group_by: str = "source") -> lis
 def kappa_markdown(table: list[dict[str, Any]]) -> str:
     """The kappa table as markdown (one row per group, one column per label)."""
     groups = list(dict.fromkeys(row["group"] for row in table))
-    lines = [
-        "| group | n | " + " | ".join(f"kappa {label}" for label in LABEL_IDS) + " |",
-        "|---|---|" + "---|" * len(LABEL_IDS),
-    ]
+    header = ["group", "n", *(f"kappa {label}" for label in LABEL_IDS)]
+    body: list[list[object]] = []
     for group in groups:
         rows = {row["label"]: row for row in table if row["group"] == group}
         cells = [
@@ -113,5 +112,5 @@ def kappa_markdown(table: list[dict[str, Any]]) -> str:
             )
             for label in LABEL_IDS
         ]
-        lines.append(f"| {group} | {rows[LABEL_IDS[0]]['n']} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        body.append([group, rows[LABEL_IDS[0]]["n"], *cells])
+    return markdown_table(header, body)

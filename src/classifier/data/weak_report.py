@@ -19,6 +19,7 @@ from classifier.data.weak import (
 )
 from classifier.io_utils import atomic_path, check_writable_target
 from classifier.labels import LABEL_IDS, from_multi_hot, to_multi_hot
+from classifier.tables import markdown_table
 from classifier.text.documents import iter_documents, sentence_row
 
 
@@ -61,19 +62,33 @@ def function_report(
 
 def report_markdown(rows: list[dict[str, Any]], title: str) -> str:
     """The per-function report as a markdown table."""
-    lines = [
-        f"# {title}",
-        "",
-        "| function | label | vote | coverage | overlap | conflicts | gold votes | accuracy |",
-        "|---|---|---|---|---|---|---|---|",
+    header = [
+        "function",
+        "label",
+        "vote",
+        "coverage",
+        "overlap",
+        "conflicts",
+        "gold votes",
+        "accuracy",
     ]
-    for r in rows:
-        accuracy = "" if r.get("accuracy") is None else f"{r['accuracy']:.3f}"
-        lines.append(
-            f"| {r['function']} | {r['label']} | {r['vote']} | {r['coverage']:.3f} | "
-            f"{r['overlap']:.3f} | {r['conflicts']:.3f} | {r.get('gold_votes', '')} | {accuracy} |"
-        )
-    return "\n".join(lines) + "\n"
+    table = markdown_table(
+        header,
+        [
+            [
+                r["function"],
+                r["label"],
+                r["vote"],
+                f"{r['coverage']:.3f}",
+                f"{r['overlap']:.3f}",
+                f"{r['conflicts']:.3f}",
+                r.get("gold_votes", ""),
+                "" if r.get("accuracy") is None else f"{r['accuracy']:.3f}",
+            ]
+            for r in rows
+        ],
+    )
+    return f"# {title}\n\n{table}\n"
 
 
 def label_articles(

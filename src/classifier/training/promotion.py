@@ -9,6 +9,7 @@ from mlflow import MlflowClient
 
 from classifier.errors import ConfigError
 from classifier.labels import LABEL_IDS
+from classifier.tables import markdown_table
 from classifier.training.tracking import configure_mlflow
 
 
@@ -66,7 +67,7 @@ def comparison_table(runs: list[Any]) -> str:
         "sent/s",
         "run",
     ]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    rows: list[list[str]] = []
     for run in runs:
         m = run.data.metrics
         cells = [
@@ -83,8 +84,8 @@ def comparison_table(runs: list[Any]) -> str:
             f"{m.get('predict_sentences_per_second', float('nan')):.0f}",
             run.info.run_id[:8],
         ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        rows.append(cells)
+    return markdown_table(header, rows)
 
 
 def _real_dev_f1(metrics: dict[str, float], label: str) -> str:
