@@ -72,9 +72,14 @@ class PredictOptions:
             self.rejects = self.output.with_name(self.output.name + ".rejects.jsonl")
         self._check_distinct_paths()
 
+    @property
+    def meta(self) -> Path:
+        """The sidecar naming the model, its version and thresholds (read by ``report``)."""
+        return self.output.with_name(self.output.name + ".meta.json")
+
     def outputs(self) -> list[Path]:
         """Every file this job writes."""
-        return [p for p in (self.output, self.summary, self.rejects) if p is not None]
+        return [p for p in (self.output, self.summary, self.rejects, self.meta) if p is not None]
 
     def _check_distinct_paths(self) -> None:
         """Two outputs on one path would lose one silently; an output on an input would
@@ -234,6 +239,7 @@ def run_predict(options: PredictOptions) -> dict[str, Any]:
             summary_writer = stack.enter_context(
                 RowWriter(summary_path, summary_fmt, SUMMARY_COLUMNS)
             )
+        meta_path = stack.enter_context(atomic_path(options.meta))
         bar = stack.enter_context(
             tqdm(unit="sent", desc="predict", mininterval=1.0, smoothing=0.1, disable=None)
         )
@@ -253,6 +259,8 @@ def run_predict(options: PredictOptions) -> dict[str, Any]:
                     summary_writer.write([prediction.summary])
                 articles += 1
                 bar.update(len(prediction.sentences))
+        meta = prediction_meta(predictor, options, writer.count, articles)
+        meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", "utf-8")
     seconds = time.perf_counter() - start
     return {
         "sentences": writer.count,
@@ -261,6 +269,27 @@ def run_predict(options: PredictOptions) -> dict[str, Any]:
         "sentences_per_second": writer.count / max(seconds, 1e-9),
         "quantization_agreement": predictor.quantization_agreement,
         "rejected": rejects.count if rejects is not None else 0,
+    }
+
+
+def prediction_meta(
+    predictor: Predictor, options: PredictOptions, sentences: int, articles: int
+) -> dict[str, Any]:
+    """What a reader of the predictions needs besides the rows: model, version, thresholds."""
+    from classifier.training.tracking import registered_version
+
+    return {
+        "model": options.model,
+        "model_version": registered_version(options.model),
+        "model_kind": getattr(predictor.model, "kind", None),
+        "thresholds": {
+            label: round(float(t), 4)
+            for label, t in zip(LABEL_IDS, predictor.thresholds, strict=True)
+        },
+        "input_type": options.input_type,
+        "sentences": sentences,
+        "articles": articles,
+        "written": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
     }
 
 

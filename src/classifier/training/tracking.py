@@ -182,3 +182,18 @@ def promote(name: str, version: str, alias: str = CHAMPION) -> None:
 def artifact_tempdir() -> tempfile.TemporaryDirectory[str]:
     """A scratch directory for files about to be logged as artifacts."""
     return tempfile.TemporaryDirectory(prefix="classifier-artifacts-")
+
+
+def registered_version(uri: str) -> str | None:
+    """The registry version a ``models:/NAME@ALIAS`` or ``models:/NAME/VERSION`` URI names,
+    or None for other URIs (or when the registry cannot say)."""
+    if not uri.startswith("models:/"):
+        return None
+    name, _, rest = uri.removeprefix("models:/").partition("@")
+    try:
+        if rest:
+            return str(mlflow.MlflowClient().get_model_version_by_alias(name, rest).version)
+        name, _, version = name.rpartition("/")
+        return version or None
+    except mlflow.exceptions.MlflowException:
+        return None
