@@ -3,7 +3,8 @@
 #   prepare the dataset -> train rules, TF-IDF, the transformer and the stacked ensemble (each
 #   one MLflow run, registered with alias "candidate") -> compare -> promote the best
 #   (validation macro-F1 among the models within the false-alarm target on real off-topic
-#   news) to "champion" -> predict the test-split articles, which no model trained on.
+#   news) to "champion" -> predict the test-split articles, which no model trained on ->
+#   write the analyst report (one self-contained HTML page).
 # MLFLOW_TRACKING_URI overrides the default store (sqlite:///mlflow.db in the project root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,12 +28,16 @@ $classifier compare
 echo "== 7/8 promote the best model (validation macro-F1, within the false-alarm target) to champion"
 champion=$($classifier promote --best)
 echo "champion: $champion"
-echo "== 8/8 predict the test-split articles with the champion"
+echo "== 8/8 predict the test-split articles with the champion; write the analyst report"
 mkdir -p "$predictions"
 $classifier predict --model "$champion" --input data/processed/test_articles.jsonl \
   --output "$predictions/test_articles.jsonl" --summary "$predictions/test_articles_summary.jsonl" \
   --overwrite
+$classifier report --predictions "$predictions/test_articles.jsonl" \
+  --summary "$predictions/test_articles_summary.jsonl" \
+  --output "$predictions/test_articles_report.html" --title "Test-split articles" --overwrite
 echo
 echo "Sentence predictions: $predictions/test_articles.jsonl"
 echo "Article summaries:    $predictions/test_articles_summary.jsonl"
+echo "Analyst report:       $predictions/test_articles_report.html"
 echo "Browse the runs:      .venv/bin/mlflow ui --backend-store-uri sqlite:///mlflow.db"

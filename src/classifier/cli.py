@@ -349,6 +349,26 @@ def predict(
         typer.echo(f"skipped {stats['rejected']} bad records; reasons in {options.rejects}")
 
 
+@app.command()
+def report(
+    predictions: Annotated[
+        Path, typer.Option("--predictions", "-p", help="Sentence rows from predict (articles).")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")],
+    summary: Annotated[
+        Path | None, typer.Option(help="Summaries from predict --summary (else computed).")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="Page title.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing report.")] = False,
+) -> None:
+    """Write one self-contained HTML page over predictions: counts, chart, instruments, a
+    sortable and filterable article list, and each article with its labelled sentences."""
+    from classifier.inference.report import write_report
+
+    data = write_report(predictions, output, summary, title, overwrite)
+    typer.echo(f"wrote a report on {len(data.articles)} articles to {output}")
+
+
 def _predict_spark(
     model: str,
     inputs: list[Path],
