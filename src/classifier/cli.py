@@ -96,7 +96,17 @@ app.add_typer(annotate_app, name="annotate")
 def annotate_export(
     inputs: Annotated[list[Path], typer.Argument(help="Articles: .txt, directories, JSONL, CSV.")],
     output: Annotated[Path, typer.Option("--output", "-o", help=".csv or .jsonl to write.")],
-    select: Annotated[str, typer.Option(help="'all' sentences or only 'triggers'.")] = "all",
+    select: Annotated[
+        str,
+        typer.Option(
+            help="'all' sentences, only 'triggers', or the ones --model is least sure of "
+            "('uncertain'; with several --model, where they disagree first)."
+        ),
+    ] = "all",
+    models: Annotated[
+        list[str] | None,
+        typer.Option("--model", "-m", help="Model URI for --select uncertain (repeatable)."),
+    ] = None,
     max_per_article: Annotated[int | None, typer.Option(help="Cap per article.")] = None,
     limit: Annotated[int | None, typer.Option(help="Cap in total (seeded sample).")] = None,
     seed: Annotated[int, typer.Option(help="Sampling seed.")] = 13,
@@ -108,7 +118,14 @@ def annotate_export(
     """Write sentences with weak-label suggestions and an empty `labels` column to fill in."""
     from classifier.data.annotate import ExportOptions, export_sentences
 
-    options = ExportOptions(select, max_per_article, limit, seed, skip_annotated)
+    options = ExportOptions(
+        select=select,
+        max_per_article=max_per_article,
+        limit=limit,
+        seed=seed,
+        skip_annotated=skip_annotated,
+        models=models or [],
+    )
     count = export_sentences(inputs, output, options, overwrite)
     typer.echo(f"wrote {count} sentences to {output}")
 

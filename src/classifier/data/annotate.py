@@ -12,7 +12,7 @@ import json
 import random
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,8 @@ EXPORT_COLUMNS = (
     "annotator",
     "note",
 )
+SELECTIONS = ("all", "triggers", "uncertain")
+UNCERTAINTY_COLUMNS = ("margin", "disagreement")
 # Words that make a sentence worth a person's time in off-topic news (see shared/corpus/clickid).
 TRIGGERS = re.compile(
     r"\b(pelanggar\w*|melanggar|mengimbau|imbauan|diimbau|diminta|meminta|wajib|larangan|dilarang|"
@@ -56,15 +58,22 @@ TRIGGERS = re.compile(
 class ExportOptions:
     """Which sentences to export."""
 
-    select: str = "all"  # "all" or "triggers"
+    select: str = "all"  # "all", "triggers" or "uncertain" (needs models)
     max_per_article: int | None = None
     limit: int | None = None
     seed: int = 13
     skip_annotated: Path | None = None
+    models: list[str] = field(default_factory=list)  # for "uncertain": URIs, first suggests
 
     def __post_init__(self) -> None:
-        if self.select not in {"all", "triggers"}:
-            raise AnnotationError(f"--select must be 'all' or 'triggers', got {self.select!r}")
+        if self.select not in SELECTIONS:
+            raise AnnotationError(
+                f"--select must be one of {', '.join(SELECTIONS)}, got {self.select!r}"
+            )
+        if self.select == "uncertain" and not self.models:
+            raise AnnotationError("--select uncertain needs --model URI (one or more)")
+        if self.models and self.select != "uncertain":
+            raise AnnotationError("--model is used by --select uncertain only")
 
 
 def _candidates(documents: Iterable[Document], options: ExportOptions) -> list[dict[str, Any]]:
@@ -79,9 +88,10 @@ def _candidates(documents: Iterable[Document], options: ExportOptions) -> list[d
             s
             for s in document.sentences
             if (document.id, s.index) not in done
-            and (options.select == "all" or TRIGGERS.search(s.text))
+            and (options.select != "triggers" or TRIGGERS.search(s.text))
         ]
-        if options.max_per_article is not None and len(picked) > options.max_per_article:
+        capped = options.select != "uncertain"  # uncertain: capped after ranking, not at random
+        if capped and options.max_per_article is not None and len(picked) > options.max_per_article:
             picked = sorted(rng.sample(picked, options.max_per_article), key=lambda s: s.index)
         for s in picked:
             rows.append(
@@ -93,6 +103,11 @@ def _candidates(documents: Iterable[Document], options: ExportOptions) -> list[d
                     context_after=texts[s.index + 1] if s.index + 1 < len(texts) else "",
                 )
             )
+    if options.select == "uncertain":
+        from classifier.data.active import score_with, select_uncertain
+
+        models = score_with(options.models, [row["text"] for row in rows])
+        return select_uncertain(rows, models, options.limit, options.max_per_article)
     if options.limit is not None and len(rows) > options.limit:
         rows = sorted(
             rng.sample(rows, options.limit), key=lambda r: (r["article_id"], r["sentence_index"])
@@ -107,13 +122,16 @@ def export_sentences(
     fmt = _format(output)
     check_writable_target(output, overwrite)
     rows = _candidates(iter_documents(inputs), options)
-    if rows:
+    if rows and options.select != "uncertain":  # uncertain rows carry the model's suggestion
         silver = majority_vote(apply_functions([row["text"] for row in rows]))
         for row, vector in zip(rows, silver, strict=True):
-            row.update(suggested=display(from_multi_hot(vector)), labels="", annotator="", note="")
+            row["suggested"] = display(from_multi_hot(vector))
+    for row in rows:
+        row.update(labels="", annotator="", note="")
+    columns = EXPORT_COLUMNS + (UNCERTAINTY_COLUMNS if options.select == "uncertain" else ())
     with atomic_path(output) as tmp, tmp.open("w", encoding="utf-8", newline="") as handle:
         if fmt == "csv":
-            writer = csv.DictWriter(handle, fieldnames=EXPORT_COLUMNS)
+            writer = csv.DictWriter(handle, fieldnames=columns)
             writer.writeheader()
             writer.writerows(rows)
         else:
