@@ -166,7 +166,7 @@ def test_export_rejects_bad_select_and_suffix(tmp_path: Path) -> None:
     with pytest.raises(AnnotationError, match="--select"):
         ExportOptions(select="some")
     articles = write_articles(tmp_path / "articles.jsonl")
-    with pytest.raises(ClassifierError, match=r"\.csv or \.jsonl"):
+    with pytest.raises(ClassifierError, match=r"\.csv, \.jsonl or \.json"):
         export_sentences([articles], tmp_path / "todo.txt", ExportOptions())
     assert not (tmp_path / "todo.txt").exists()
 
@@ -425,7 +425,7 @@ def test_import_missing_file(tmp_path: Path) -> None:
     (tmp_path / "bare.csv").write_text("article_id,sentence_index\na1,0\n", encoding="utf-8")
     expect_refused(tmp_path / "bare.csv", into, "no 'labels' column")
     (tmp_path / "todo.txt").write_text("a1,0,exhortation\n", encoding="utf-8")
-    expect_refused(tmp_path / "todo.txt", into, ".csv or .jsonl")
+    expect_refused(tmp_path / "todo.txt", into, ".csv, .jsonl or .json")
     assert not into.exists()
 
 

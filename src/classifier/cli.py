@@ -95,7 +95,13 @@ app.add_typer(annotate_app, name="annotate")
 @annotate_app.command("export")
 def annotate_export(
     inputs: Annotated[list[Path], typer.Argument(help="Articles: .txt, directories, JSONL, CSV.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help=".csv or .jsonl to write.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help=".csv, .jsonl or .json (Label Studio tasks).")
+    ],
+    export_format: Annotated[
+        str | None,
+        typer.Option("--format", help="csv, jsonl or label-studio (default: the suffix)."),
+    ] = None,
     select: Annotated[
         str,
         typer.Option(
@@ -125,6 +131,7 @@ def annotate_export(
         seed=seed,
         skip_annotated=skip_annotated,
         models=models or [],
+        format=export_format,
     )
     count = export_sentences(inputs, output, options, overwrite)
     typer.echo(f"wrote {count} sentences to {output}")
@@ -132,7 +139,9 @@ def annotate_export(
 
 @annotate_app.command("import")
 def annotate_import(
-    edited: Annotated[Path, typer.Argument(help="The edited export (.csv or .jsonl).")],
+    edited: Annotated[
+        Path, typer.Argument(help="The edited export (.csv, .jsonl) or a Label Studio .json.")
+    ],
     into: Annotated[Path, typer.Option(help="Annotation JSONL to merge into.")],
     articles: Annotated[
         list[Path] | None, typer.Option(help="Articles to check the hashes against.")

@@ -68,7 +68,7 @@ def select_uncertain(
     """The least certain rows, at most ``max_per_article`` per article and ``limit`` in all,
     each with the first model's labels as the suggestion and its uncertainty columns."""
     disagreement, margin, order = uncertainty_keys(models)
-    first = models[0].decisions
+    first, scores = models[0].decisions, models[0].scores
     picked: list[dict[str, Any]] = []
     per_article: Counter[str] = Counter()
     for i in order:
@@ -81,6 +81,8 @@ def select_uncertain(
             "suggested": display(from_multi_hot(first[i])),
             "margin": round(float(margin[i]), 4),
             "disagreement": int(disagreement[i]),
+            # Mean probability of the first model's own decisions: Label Studio's score.
+            "confidence": round(float(np.mean(np.where(first[i], scores[i], 1 - scores[i]))), 4),
         })  # fmt: skip
         if limit is not None and len(picked) >= limit:
             break

@@ -43,7 +43,8 @@ EXPORT_COLUMNS = (
     "note",
 )
 SELECTIONS = ("all", "triggers", "uncertain")
-UNCERTAINTY_COLUMNS = ("margin", "disagreement")
+EXPORT_FORMATS = {"csv": "csv", "jsonl": "jsonl", "label-studio": "json"}
+UNCERTAINTY_COLUMNS = ("margin", "disagreement", "confidence")
 # Words that make a sentence worth a person's time in off-topic news (see shared/corpus/clickid).
 TRIGGERS = re.compile(
     r"\b(pelanggar\w*|melanggar|mengimbau|imbauan|diimbau|diminta|meminta|wajib|larangan|dilarang|"
@@ -64,6 +65,7 @@ class ExportOptions:
     seed: int = 13
     skip_annotated: Path | None = None
     models: list[str] = field(default_factory=list)  # for "uncertain": URIs, first suggests
+    format: str | None = None  # csv, jsonl or label-studio; default from the output's suffix
 
     def __post_init__(self) -> None:
         if self.select not in SELECTIONS:
@@ -74,6 +76,10 @@ class ExportOptions:
             raise AnnotationError("--select uncertain needs --model URI (one or more)")
         if self.models and self.select != "uncertain":
             raise AnnotationError("--model is used by --select uncertain only")
+        if self.format not in (None, *EXPORT_FORMATS):
+            raise AnnotationError(
+                f"--format must be one of {', '.join(EXPORT_FORMATS)}, got {self.format!r}"
+            )
 
 
 def _candidates(documents: Iterable[Document], options: ExportOptions) -> list[dict[str, Any]]:
@@ -118,8 +124,9 @@ def _candidates(documents: Iterable[Document], options: ExportOptions) -> list[d
 def export_sentences(
     inputs: list[Path], output: Path, options: ExportOptions, overwrite: bool = False
 ) -> int:
-    """Write sentences with weak-label suggestions to ``output`` (.csv or .jsonl)."""
-    fmt = _format(output)
+    """Write sentences with suggestions to ``output``: .csv, .jsonl, or a .json list of Label
+    Studio tasks with the suggestions as pre-annotations."""
+    fmt = EXPORT_FORMATS[options.format] if options.format else _format(output, allow_tasks=True)
     check_writable_target(output, overwrite)
     rows = _candidates(iter_documents(inputs), options)
     if rows and options.select != "uncertain":  # uncertain rows carry the model's suggestion
@@ -130,7 +137,11 @@ def export_sentences(
         row.update(labels="", annotator="", note="")
     columns = EXPORT_COLUMNS + (UNCERTAINTY_COLUMNS if options.select == "uncertain" else ())
     with atomic_path(output) as tmp, tmp.open("w", encoding="utf-8", newline="") as handle:
-        if fmt == "csv":
+        if fmt == "json":
+            from classifier.data.label_studio import tasks
+
+            json.dump(tasks(rows, _model_version(options)), handle, ensure_ascii=False, indent=1)
+        elif fmt == "csv":
             writer = csv.DictWriter(handle, fieldnames=columns)
             writer.writeheader()
             writer.writerows(rows)
@@ -140,17 +151,37 @@ def export_sentences(
     return len(rows)
 
 
-def _format(path: Path) -> str:
+def _format(path: Path, allow_tasks: bool = False) -> str:
     suffix = path.suffix.lower()
-    if suffix not in {".csv", ".jsonl"}:
-        raise InputError(f"{path}: annotation files must be .csv or .jsonl")
+    allowed = {".csv", ".jsonl", *((".json",) if allow_tasks else ())}
+    if suffix == ".json" and not allow_tasks:
+        return "json"  # a Label Studio export, read by _read_edited
+    if suffix not in allowed:
+        raise InputError(
+            f"{path}: annotation files must be .csv, .jsonl or .json (Label Studio tasks)"
+        )
     return suffix[1:]
 
 
+def _model_version(options: ExportOptions) -> str:
+    """What made the suggestions, as Label Studio's ``model_version``."""
+    if options.select != "uncertain":
+        return "classifier weak rules (majority vote)"
+    from classifier.training.tracking import registered_version
+
+    version = registered_version(options.models[0])
+    return options.models[0] + (f" (version {version})" if version else "")
+
+
 def _read_edited(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Yield (file:line, row) from an edited export."""
-    _format(path)  # only .csv or .jsonl
-    yield from iter_records(path, ("labels",))
+    """Yield (file:line, row) from an edited export, or (file:task N, row) from a Label
+    Studio JSON export."""
+    if _format(path) == "json":
+        from classifier.data.label_studio import read_export
+
+        yield from read_export(path)
+    else:
+        yield from iter_records(path, ("labels",))
 
 
 def import_annotations(
