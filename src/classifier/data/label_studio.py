@@ -73,10 +73,7 @@ def read_export(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
         annotation = _latest(task.get("annotations") or [])
         row["labels"] = "" if annotation is None else _labels(annotation, origin)
         if annotation is not None:
-            who = annotation.get("completed_by")
-            row["annotator"] = str(
-                who.get("email", who.get("id")) if isinstance(who, dict) else who or ""
-            )
+            row["annotator"] = _annotator(annotation.get("completed_by"))
         yield origin, row
 
 
@@ -104,3 +101,11 @@ def _labels(annotation: dict[str, Any], origin: str) -> list[str] | str:
     if unknown:
         raise AnnotationError(f"{origin}: unknown label {unknown[0]!r}")
     return choices if choices else ""
+
+
+def _annotator(who: Any) -> str:
+    """The annotator's email when the export embeds the user, else ``label-studio user N``
+    (Label Studio's plain JSON export gives only the user id)."""
+    if isinstance(who, dict):
+        return str(who.get("email") or f"label-studio user {who.get('id')}")
+    return f"label-studio user {who}" if who is not None else ""
