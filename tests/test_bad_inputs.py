@@ -36,10 +36,11 @@ def test_ctrl_c_exits_130_with_one_line(model_dir: Path, articles: Path, tmp_pat
     out = tmp_path / "out.jsonl"
     out.write_text("old results\n", encoding="utf-8")
     script = (
-        "import os, signal, sys\n"
+        "import signal, sys, time\n"
         "from classifier.inference.predictor import Predictor\n"
         "def interrupted(self, documents):\n"
-        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    signal.raise_signal(signal.SIGINT)\n"
+        "    time.sleep(30)  # the handler runs at the next bytecode; never return normally\n"
         "Predictor.predict_documents = interrupted\n"
         "from classifier.cli import main\n"
         "sys.argv = ['classifier', *sys.argv[1:]]\n"
