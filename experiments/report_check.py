@@ -5,9 +5,9 @@
 
 Opens the HTML file from disk and checks that (a) it loaded no resource at all (no network
 request), (b) filtering by ``violation_reported`` leaves only articles with such a sentence
-(report_1_filtered.png), (c) opening the first of them shows its text with highlighted
-sentences whose hover text gives scores and thresholds (report_2_article.png). Exits non-zero
-with one line if a check fails. Needs Chromium and selenium, as experiments/ui_check.py.
+(report_1_filtered.png), (c) opening the first of them (or ``--open ID``) shows its text
+with highlighted sentences whose hover text gives scores and thresholds (report_2_article.png).
+Exits non-zero with one line if a check fails. Needs Chromium and selenium, as experiments/ui_check.py.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from ui_check import CheckFailed, chromium, wait_until
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def check_report(report: Path, out: Path) -> list[Path]:
+def check_report(report: Path, out: Path, open_id: str | None = None) -> list[Path]:
     """Run the checks; return the screenshots written."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
@@ -45,8 +45,12 @@ def check_report(report: Path, out: Path) -> list[Path]:
         for row in shown:
             if int(row.get_attribute("data-violation-reported")) < 1:
                 raise CheckFailed(f"{row.text[:40]!r} shown without a violation_reported sentence")
+        driver.execute_script("window.scrollTo(0, 0)")
         driver.save_screenshot(str(shots[0]))
-        shown[0].click()
+        chosen = [r for r in shown if r.find_element(By.TAG_NAME, "td").text == open_id]
+        if open_id and not chosen:
+            raise CheckFailed(f"article {open_id!r} is not among the filtered articles")
+        (chosen or shown)[0].click()
         section = wait_until(
             driver,
             lambda d: [
@@ -70,9 +74,14 @@ def main() -> None:
         "--report", type=Path, default=ROOT / "experiments/predictions/test_articles_report.html"
     )
     parser.add_argument("--out", type=Path, default=ROOT / "experiments/screenshots")
+    parser.add_argument(
+        "--open",
+        help="article id to open (default: the first after filtering); screenshots "
+        "that get committed should show a synthetic article, not text from ../shared",
+    )
     args = parser.parse_args()
     try:
-        shots = check_report(args.report, args.out)
+        shots = check_report(args.report, args.out, args.open)
     except CheckFailed as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(1)
