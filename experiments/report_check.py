@@ -7,7 +7,8 @@ Opens the HTML file from disk and checks that (a) it loaded no resource at all (
 request), (b) filtering by ``violation_reported`` leaves only articles with such a sentence
 (report_1_filtered.png), (c) opening the first of them (or ``--open ID``) shows its text
 with highlighted sentences whose hover text gives scores and thresholds
-(report_2_article.png). Exits non-zero with one line if a check fails. Needs Chromium and selenium, as experiments/ui_check.py.
+(report_2_article.png). Exits non-zero with one line if a check fails. Needs Chromium and
+selenium, as experiments/ui_check.py.
 """
 
 from __future__ import annotations
