@@ -15,6 +15,7 @@ import pytest
 from classifier.errors import ConfigError
 from classifier.labels import LABEL_IDS
 from classifier.models import get_model_class, register
+from classifier.models._precision import requested_precision
 from classifier.models.base import EpochLogger, SentenceModel, Split, load_model
 from classifier.models.ensemble import EnsembleModel, article_folds
 from classifier.training.train import load_train_config, run_training, to_split
@@ -128,8 +129,9 @@ def test_members_are_validated_when_the_config_loads(prepared: Path) -> None:
 
 @pytest.mark.usefixtures("tracking")
 def test_ensemble_with_a_transformer_member_round_trips_through_pyfunc(
-    prepared: Path, tiny_bert: Path, tmp_path: Path
+    prepared: Path, tiny_bert: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr("classifier.models._precision.native_bf16", lambda device: True)
     tfidf, smoke = ROOT / "configs" / "tfidf.yaml", ROOT / "configs" / "smoke.yaml"
     members = f"[{{config: {tfidf}}}, {{config: {smoke}, params: {{pretrained: '{tiny_bert}', epochs: 1}}}}]"
     cfg = load_train_config(
@@ -148,8 +150,17 @@ def test_ensemble_with_a_transformer_member_round_trips_through_pyfunc(
     for name in ("test_macro_f1", "threshold_oof_exhortation", "ensemble_oof_macro_f1"):
         assert name in run.data.metrics
     texts = ["Bawaslu menemukan dua ASN melanggar netralitas.", "Harga cabai naik."]
-    pyfunc = mlflow.pyfunc.load_model("models:/asn-neutrality-ensemble@candidate")
-    output = pyfunc.predict(pd.DataFrame({"text": texts}))
+    uri = "models:/asn-neutrality-ensemble@candidate"
+    with requested_precision("fp32"):
+        output = mlflow.pyfunc.load_model(uri).predict(pd.DataFrame({"text": texts}))
     np.testing.assert_allclose(
         output[list(LABEL_IDS)].to_numpy(), result.model.predict_proba(texts), atol=1e-5
     )
+    # The ensemble's own bf16 check decides for its transformer member; TF-IDF stays as it is.
+    assert run.data.metrics["fast_path_label_agreement"] == result.model.fast_path["agreement"]
+    fast = result.model.to_precision("bf16")
+    assert [m.precision for m in fast.members] == ["fp32", "bf16"]
+    assert [m.precision for m in result.model.members] == ["fp32", "fp32"]
+    loaded = mlflow.pyfunc.load_model(uri).unwrap_python_model().model
+    expected = "bf16" if result.model.fast_path["passed"] else "fp32"
+    assert [m.precision for m in loaded.members] == ["fp32", expected]

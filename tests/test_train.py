@@ -15,6 +15,7 @@ from classifier.config import load_config
 from classifier.errors import ConfigError
 from classifier.labels import LABEL_IDS
 from classifier.models import available_kinds, get_model_class
+from classifier.models._precision import FastPathCheck, requested_precision
 from classifier.training.train import TrainConfig, load_train_config, run_training
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,20 +125,30 @@ def test_tfidf_run_is_fully_logged_and_registered(prepared: Path, tmp_path: Path
 
 @pytest.mark.usefixtures("tracking")
 def test_smoke_transformer_trains_logs_and_matches_pyfunc(
-    prepared: Path, tiny_bert: Path, tmp_path: Path
+    prepared: Path, tiny_bert: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # As on an AMX/AVX512-BF16 machine, whatever this one is: the bf16 check must run.
+    monkeypatch.setattr("classifier.models._precision.native_bf16", lambda device: True)
     cfg = _config("smoke.yaml", prepared, tmp_path, f"model.params.pretrained={tiny_bert}")
     result = run_training(cfg)
     client = MlflowClient()
+    run = client.get_run(result.run_id)
+    assert run.data.metrics["fast_path_label_agreement"] == result.model.fast_path["agreement"]
+    assert run.data.tags["fast_path"].startswith("bf16 fast path")
     history = client.get_metric_history(result.run_id, "val_macro_f1")
     assert [m.step for m in history] == [0, 1]
     assert _metric_names(prepared) <= set(client.get_run(result.run_id).data.metrics)
     texts = ["Bawaslu menemukan dua ASN melanggar netralitas.", "Harga cabai naik."]
-    pyfunc = mlflow.pyfunc.load_model(f"runs:/{result.run_id}/model")
-    output = pyfunc.predict(pd.DataFrame({"text": texts}))
+    uri = f"runs:/{result.run_id}/model"
+    with requested_precision("fp32"):
+        output = mlflow.pyfunc.load_model(uri).predict(pd.DataFrame({"text": texts}))
     np.testing.assert_allclose(
         output[list(LABEL_IDS)].to_numpy(), result.model.predict_proba(texts), atol=1e-5
     )
+    # By default the logged model runs in the precision its recorded parity check allows.
+    check = FastPathCheck.from_dict(result.model.fast_path)
+    expected = check.precision if check is not None and check.passed else "fp32"
+    assert mlflow.pyfunc.load_model(uri).unwrap_python_model().model.precision == expected
 
 
 @pytest.mark.usefixtures("tracking")

@@ -308,6 +308,13 @@ def predict(
             help="int8 dynamic quantisation (transformer), checked for >= 99% label agreement."
         ),
     ] = False,
+    precision: Annotated[
+        str,
+        typer.Option(
+            help="auto: the model's fast path (bf16 on CPUs with AMX/AVX512-BF16) when its "
+            "training-time parity check passed, else fp32; or force fp32 or bf16."
+        ),
+    ] = "auto",
     threads: Annotated[int | None, typer.Option(help="CPU threads (default: all cores).")] = None,
     on_error: Annotated[
         str,
@@ -337,7 +344,12 @@ def predict(
             input_type,
             overwrite,
             spark_master,
-            unsupported={"--summary": summary, "--quantize": quantize, "--threads": threads},
+            unsupported={
+                "--summary": summary,
+                "--quantize": quantize,
+                "--threads": threads,
+                "--precision": precision if precision != "auto" else None,
+            },
         )
         return
     if engine != "local":
@@ -356,6 +368,7 @@ def predict(
         summary=summary,
         overwrite=overwrite,
         quantize=quantize,
+        precision=precision,
         threads=threads,
         on_error=on_error,
         rejects=rejects,
@@ -366,6 +379,8 @@ def predict(
             f"int8 label agreement with fp32 on validation: {stats['quantization_agreement']:.2%}",
             err=True,
         )
+    if stats["fast_path"] is not None:
+        typer.echo(f"running in {stats['precision']}; {stats['fast_path']}", err=True)
     what = f"{stats['articles']} articles, " if stats["articles"] else ""
     typer.echo(
         f"wrote {stats['sentences']} sentences ({what}{stats['sentences_per_second']:.0f} "

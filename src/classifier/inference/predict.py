@@ -23,6 +23,7 @@ from classifier.errors import InputError, RecordError
 from classifier.inference.predictor import Predictor
 from classifier.io_utils import atomic_path, check_writable_target
 from classifier.labels import LABEL_IDS
+from classifier.models._precision import PRECISIONS
 from classifier.text.documents import iter_documents
 from classifier.text.ingest import Reject, detect_format, iter_records
 
@@ -43,6 +44,7 @@ class PredictOptions:
     summary: Path | None = None
     overwrite: bool = False
     quantize: bool = False
+    precision: str = "auto"  # auto (fast path if its parity check passed), fp32 or bf16
     threads: int | None = None
     # The project's own split, wherever the command runs from (not ./data/processed).
     parity_data: Path = PROJECT_ROOT / "data" / "processed" / "validation.parquet"
@@ -62,6 +64,10 @@ class PredictOptions:
             )
         if self.summary is not None and self.input_type == "sentences":
             raise InputError("--summary needs --input-type articles")
+        if self.precision not in PRECISIONS:
+            raise InputError(
+                f"--precision must be one of {', '.join(PRECISIONS)}, not {self.precision!r}"
+            )
         if self.batch_size < 1:
             raise InputError("--batch-size must be at least 1")
         if self.threads is not None and self.threads < 1:
@@ -197,9 +203,12 @@ def read_sentence_rows(
 
 
 def _parity_texts(options: PredictOptions) -> list[str] | None:
-    if not options.quantize:
+    """The validation sentences that --quantize and a forced bf16 are checked on."""
+    if not (options.quantize or options.precision == "bf16"):
         return None
     if not options.parity_data.exists():
+        if options.precision == "bf16":
+            return None  # needed only if training left no passing check; the Predictor says so
         raise InputError(f"--quantize: parity data {options.parity_data} not found (run prepare)")
     import pandas as pd
 
@@ -214,7 +223,12 @@ def run_predict(options: PredictOptions) -> dict[str, Any]:
         if not path.exists():
             raise InputError(f"{path}: no such file or directory")
     predictor = Predictor.load(
-        options.model, options.batch_size, options.threads, options.quantize, _parity_texts(options)
+        options.model,
+        batch_size=options.batch_size,
+        threads=options.threads,
+        quantize=options.quantize,
+        parity_texts=_parity_texts(options),
+        precision=options.precision,
     )
     sentence_mode = options.input_type == "sentences"
     columns = (
@@ -268,6 +282,8 @@ def run_predict(options: PredictOptions) -> dict[str, Any]:
         "seconds": seconds,
         "sentences_per_second": writer.count / max(seconds, 1e-9),
         "quantization_agreement": predictor.quantization_agreement,
+        "precision": predictor.model.precision,
+        "fast_path": predictor.fast_path.describe() if predictor.fast_path else None,
         "rejected": rejects.count if rejects is not None else 0,
     }
 
@@ -282,6 +298,8 @@ def prediction_meta(
         "model": options.model,
         "model_version": registered_version(options.model),
         "model_kind": getattr(predictor.model, "kind", None),
+        "precision": predictor.model.precision,
+        "fast_path": predictor.fast_path.to_dict() if predictor.fast_path else None,
         "thresholds": {
             label: round(float(t), 4)
             for label, t in zip(LABEL_IDS, predictor.thresholds, strict=True)

@@ -17,13 +17,17 @@ import numpy as np
 
 from classifier.errors import ConfigError
 from classifier.labels import LABEL_IDS
+from classifier.models._precision import (
+    PARITY_MINIMUM,
+    FastPathCheck,
+    check_fast_path,
+    requested_precision,
+)
 from classifier.models.base import META_FILE, SentenceModel, load_model
 from classifier.runtime import set_threads
 from classifier.text.documents import Document, iter_documents, process_article, sentence_row
 from classifier.text.ingest import RawArticle
 from classifier.text.legal import extract_instruments
-
-PARITY_MINIMUM = 0.99
 
 
 def load_sentence_model(uri: str) -> SentenceModel:
@@ -84,6 +88,7 @@ class Predictor:
         self.uri = uri
         self.batch_size = batch_size
         self.quantization_agreement: float | None = None
+        self.fresh_check: FastPathCheck | None = None
         if hasattr(model, "params") and hasattr(model.params, "eval_batch_size"):
             model.params.eval_batch_size = batch_size
 
@@ -95,13 +100,52 @@ class Predictor:
         threads: int | None = None,
         quantize: bool = False,
         parity_texts: Sequence[str] | None = None,
+        precision: str = "auto",
     ) -> Predictor:
-        """Load a model; optionally int8-quantise it after checking label agreement >= 99%."""
+        """Load a model in ``precision``: ``auto`` (the fast path when the model's training-time
+        parity check passed and this machine runs it natively), ``fp32``, or ``bf16`` (checked
+        against fp32 on ``parity_texts`` unless training already did). ``quantize``: int8
+        dynamic quantisation, refused below 99% label agreement."""
+        if quantize and precision == "bf16":
+            raise ConfigError("--quantize and --precision bf16 exclude each other")
         set_threads(threads)
-        predictor = cls(load_sentence_model(uri), uri, batch_size)
+        # A forced bf16 loads in fp32 first: its parity check needs the fp32 labels.
+        with requested_precision("fp32" if quantize or precision == "bf16" else precision):
+            predictor = cls(load_sentence_model(uri), uri, batch_size)
+        if precision == "bf16":
+            predictor.force_precision("bf16", parity_texts)
         if quantize:
             predictor.quantize(parity_texts)
         return predictor
+
+    @property
+    def fast_path(self) -> FastPathCheck | None:
+        """The parity check behind the model's precision (from training, or from this load)."""
+        return self.fresh_check or FastPathCheck.from_dict(self.model.fast_path)
+
+    def force_precision(self, precision: str, parity_texts: Sequence[str] | None) -> None:
+        """Switch an fp32 model to ``precision``, if a parity check passes (or passed)."""
+        if self.model.fast_precision() != precision:
+            raise ConfigError(
+                f"--precision {precision}: not available for this {self.model.kind} model on "
+                "this machine (needs a transformer, and a CPU with AMX or AVX512-BF16 or a GPU "
+                "with bf16)"
+            )
+        saved = FastPathCheck.from_dict(self.model.fast_path)
+        if saved is None or saved.precision != precision or not saved.passed:
+            if not parity_texts:
+                raise ConfigError(
+                    f"--precision {precision}: the model has no passing parity check, and the "
+                    "parity sentences (the validation split) are missing: run prepare"
+                )
+            found = check_fast_path(self.model, parity_texts)
+            assert found is not None  # fast_precision() matched above
+            self.fresh_check, fast = found
+            if not self.fresh_check.passed:
+                raise ConfigError(f"--precision {precision}: {self.fresh_check.describe()}")
+            self.model = fast
+            return
+        self.model = self.model.to_precision(precision, in_place=True)
 
     @property
     def thresholds(self) -> np.ndarray:

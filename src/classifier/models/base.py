@@ -62,6 +62,9 @@ class SentenceModel(ABC):
         self.params = params
         self.seed = seed
         self.thresholds = np.full(len(LABEL_IDS), 0.5, dtype=np.float32)
+        self.precision = "fp32"  # the numeric precision predict_proba runs in
+        # The fast-path check from training (models._precision.FastPathCheck.to_dict), if any.
+        self.fast_path: dict[str, Any] | None = None
 
     @classmethod
     def from_config(cls, params: dict[str, Any], seed: int, where: str) -> SentenceModel:
@@ -114,6 +117,17 @@ class SentenceModel(ABC):
         """Kind-specific numbers the training run logs beside the shared metrics."""
         return {}
 
+    def fast_precision(self) -> str | None:
+        """A precision faster than fp32 that this kind runs natively on this machine, if any."""
+        return None
+
+    def to_precision(self, precision: str, in_place: bool = False) -> SentenceModel:
+        """This model in ``precision``: a converted copy, or ``self`` converted when
+        ``in_place``. Kinds without a faster precision run in fp32 only."""
+        if precision != "fp32":
+            raise ConfigError(f"precision {precision}: {self.kind} models run in fp32 only")
+        return self
+
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         """0/1 label matrix using the per-label thresholds."""
         return (self.predict_proba(texts) >= self.thresholds).astype(np.int8)
@@ -138,13 +152,18 @@ class SentenceModel(ABC):
             "params": asdict(self.params),
             "seed": self.seed,
         }
+        if self.fast_path is not None:
+            meta["fast_path"] = self.fast_path
         (directory / META_FILE).write_text(json.dumps(meta, indent=2, default=str), "utf-8")
         return directory
 
 
 def load_model(directory: Path | str) -> SentenceModel:
-    """Load any saved model kind from its directory."""
+    """Load any saved model kind from its directory, in the precision the caller requested
+    (see :func:`classifier.models._precision.requested_precision`; fp32 unless the model's
+    fast-path check passed)."""
     from classifier.models import get_model_class
+    from classifier.models._precision import current_request, precision_to_load
 
     directory = Path(directory)
     meta_path = directory / META_FILE
@@ -156,5 +175,6 @@ def load_model(directory: Path | str) -> SentenceModel:
     cls = get_model_class(meta["kind"])
     model = cls.from_config(meta["params"], meta.get("seed", 13), str(meta_path))
     model.thresholds = np.asarray(meta["thresholds"], dtype=np.float32)
+    model.fast_path = meta.get("fast_path")
     model._load_weights(directory)
-    return model
+    return model.to_precision(precision_to_load(model, current_request()), in_place=True)

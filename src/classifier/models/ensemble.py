@@ -27,8 +27,10 @@ from typing import Any
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from classifier.errors import ConfigError
 from classifier.labels import LABEL_IDS
 from classifier.models import get_model_class, register
+from classifier.models._precision import requested_precision
 from classifier.models.base import EpochLogger, SentenceModel, Split, load_model
 from classifier.training.metrics import macro_f1, tune_thresholds
 
@@ -250,6 +252,28 @@ class EnsembleModel(SentenceModel):
         features = stack_features([member.predict_proba(texts) for member in self.members])
         return self._stack_predict(self.stackers, features)
 
+    def fast_precision(self) -> str | None:
+        """The first fast precision a member offers (the transformer's bf16)."""
+        return next(filter(None, (member.fast_precision() for member in self.members)), None)
+
+    def to_precision(self, precision: str, in_place: bool = False) -> EnsembleModel:
+        """Members that run in ``precision`` are converted; the others stay fp32."""
+        import copy
+
+        if precision == self.precision:
+            return self
+        if precision != "fp32" and precision != self.fast_precision():
+            raise ConfigError(f"precision {precision}: no member of this ensemble runs in it")
+        target = self if in_place else copy.copy(self)
+        target.members = [
+            member.to_precision(precision, in_place)
+            if precision == "fp32" or member.fast_precision() == precision
+            else member
+            for member in self.members
+        ]
+        target.precision = precision
+        return target
+
     def _save_weights(self, directory: Path) -> None:
         for i, member in enumerate(self.members):
             member.save(directory / MEMBERS_DIR / f"{i}_{member.kind}")
@@ -265,7 +289,9 @@ class EnsembleModel(SentenceModel):
         with (directory / STACKER_FILE).open("rb") as handle:
             state = pickle.load(handle)
         self.stackers, self.oof_thresholds = state["stackers"], state["oof_thresholds"]
-        self.members = [
-            load_model(directory / MEMBERS_DIR / f"{i}_{spec['kind']}")
-            for i, spec in enumerate(self.params.members)
-        ]
+        # Members load in fp32; the ensemble's own fast-path check decides for all of them.
+        with requested_precision("fp32"):
+            self.members = [
+                load_model(directory / MEMBERS_DIR / f"{i}_{spec['kind']}")
+                for i, spec in enumerate(self.params.members)
+            ]

@@ -109,6 +109,25 @@ def measure_speed(model: SentenceModel, texts: list[str]) -> float:
     return len(sample) / max(time.perf_counter() - start, 1e-9)
 
 
+def record_fast_path(model: SentenceModel, validation: Split, test: Split) -> dict[str, float]:
+    """Check the kind's faster precision (if any) against fp32 on the validation split and
+    keep the result on the model, whose saved metadata then carries it: predict uses the fast
+    path by default only when this check passed. Returns the metrics to log."""
+    from classifier.models._precision import check_fast_path
+
+    found = check_fast_path(model, validation.texts)
+    if found is None:
+        mlflow.set_tag("fast_path", "none: fp32 only for this kind on this machine")
+        return {}
+    check, fast = found
+    model.fast_path = check.to_dict()
+    mlflow.set_tag("fast_path", check.describe())
+    metrics = {"fast_path_label_agreement": check.agreement}
+    if check.passed:
+        metrics["predict_sentences_per_second_fast_path"] = measure_speed(fast, test.texts)
+    return metrics
+
+
 def _log_artifacts(
     model: SentenceModel, test: Split, scores: np.ndarray, predicted: np.ndarray, cfg: TrainConfig
 ) -> None:
@@ -204,6 +223,7 @@ def run_training(
             metrics.update(values)
         metrics.update(real_news_metrics(model.predict, cfg.real_news, cfg.seed))
         metrics["predict_sentences_per_second"] = measure_speed(model, data["test"].texts)
+        metrics.update(record_fast_path(model, data["validation"], data["test"]))
         for k, label in enumerate(LABEL_IDS):
             metrics[f"threshold_{label}"] = float(model.thresholds[k])
         mlflow.log_metrics(metrics)
