@@ -121,15 +121,10 @@ def onnx_scorer(
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    size = model.params.eval_batch_size
 
     def score(texts: Sequence[str]) -> np.ndarray:
-        features = model.encode(list(texts))
-        order = np.argsort([len(f["input_ids"]) for f in features], kind="stable")
-        scores = np.zeros((len(features), len(model.thresholds)), dtype=np.float32)
-        for start in range(0, len(features), size):
-            rows = order[start : start + size]
-            batch = model.tokenizer.pad([features[i] for i in rows], return_tensors="np")
+        scores = np.zeros((len(texts), len(model.thresholds)), dtype=np.float32)
+        for rows, batch in model.sorted_batches(texts, return_tensors="np"):
             feed = {key: batch[key].astype(np.int64) for key in ("input_ids", "attention_mask")}
             scores[rows] = 1 / (1 + np.exp(-session.run(None, feed)[0]))
         return scores

@@ -153,11 +153,8 @@ def build(variant: str, uri: str) -> tuple[Runner, Runner | None, dict[str, Any]
 
 def worker(variant: str, uri: str, n: int) -> dict[str, Any]:
     """One measurement, in this process."""
-    sys.path.insert(0, str(Path(__file__).parent))  # bench_onnx
     if variant.startswith("articles-"):
         return article_worker(variant.removeprefix("articles-"), uri)
-    from classifier.models.base import load_model  # noqa: F401  (import cost outside timing)
-
     run, score, facts = build(variant, uri)
     texts = sentences(n)
     run(texts[:64])  # warm-up (numba compilation for TF-IDF)

@@ -21,6 +21,8 @@ from classifier.models._precision import (
     PARITY_MINIMUM,
     FastPathCheck,
     check_fast_path,
+    label_agreement,
+    precision_to_load,
     requested_precision,
 )
 from classifier.models.base import META_FILE, SentenceModel, load_model
@@ -131,8 +133,8 @@ class Predictor:
                 "this machine (needs a transformer, and a CPU with AMX or AVX512-BF16 or a GPU "
                 "with bf16)"
             )
-        saved = FastPathCheck.from_dict(self.model.fast_path)
-        if saved is None or saved.precision != precision or not saved.passed:
+        # What ``auto`` would pick: ``precision`` only when training's check passed for it.
+        if precision_to_load(self.model, "auto") != precision:
             if not parity_texts:
                 raise ConfigError(
                     f"--precision {precision}: the model has no passing parity check, and the "
@@ -166,7 +168,7 @@ class Predictor:
             fp32, {torch.nn.Linear}, dtype=torch.qint8
         )
         after = self.model.predict(parity_texts)
-        agreement = float(np.mean(np.all(before == after, axis=1)))
+        agreement = label_agreement(before, after)
         self.quantization_agreement = agreement
         if agreement < PARITY_MINIMUM:
             self.model.model = fp32

@@ -94,6 +94,11 @@ class FastPathCheck:
         )
 
 
+def label_agreement(before: np.ndarray, after: np.ndarray) -> float:
+    """Share of rows whose whole label set is the same in two 0/1 label matrices."""
+    return float(np.mean(np.all(before == after, axis=1)))
+
+
 def check_fast_path(
     model: SentenceModel, texts: Sequence[str], minimum: float = PARITY_MINIMUM
 ) -> tuple[FastPathCheck, SentenceModel] | None:
@@ -113,7 +118,7 @@ def check_fast_path(
     start = time.perf_counter()
     after = fast.predict(texts)
     fast_rate = len(texts) / max(time.perf_counter() - start, 1e-9)
-    agreement = float(np.mean(np.all(before == after, axis=1)))
+    agreement = label_agreement(before, after)
     check = FastPathCheck(precision, agreement, len(texts), minimum, fp32_rate, fast_rate)
     return check, fast
 
