@@ -22,7 +22,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _metric_names(prepared: Path) -> set[str]:
-    names = {"train_seconds", "predict_sentences_per_second"}
+    # Every kind logs the fast-path pair too, so all runs share metric names (UI compare).
+    names = {
+        "train_seconds",
+        "predict_sentences_per_second",
+        "fast_path_label_agreement",
+        "predict_sentences_per_second_fast_path",
+    }
     for split in ("validation", "test"):
         names |= {
             f"{split}_{m}" for m in ("macro_f1", "micro_f1", "subset_accuracy", "hamming_loss")
@@ -89,6 +95,13 @@ def test_tfidf_run_is_fully_logged_and_registered(prepared: Path, tmp_path: Path
     assert "git_commit" in run.data.params
     expected = _metric_names(prepared)
     assert expected <= set(run.data.metrics), expected - set(run.data.metrics)
+    # TF-IDF has no faster precision: its auto path is fp32, identical to itself.
+    assert run.data.tags["fast_path"].startswith("none")
+    assert run.data.metrics["fast_path_label_agreement"] == 1.0
+    assert (
+        run.data.metrics["predict_sentences_per_second_fast_path"]
+        == run.data.metrics["predict_sentences_per_second"]
+    )
     history = client.get_metric_history(result.run_id, "val_macro_f1")
     assert [m.step for m in history] == [0]
     artifacts = _artifact_paths(client, result.run_id)

@@ -109,23 +109,34 @@ def measure_speed(model: SentenceModel, texts: list[str]) -> float:
     return len(sample) / max(time.perf_counter() - start, 1e-9)
 
 
-def record_fast_path(model: SentenceModel, validation: Split, test: Split) -> dict[str, float]:
+def record_fast_path(
+    model: SentenceModel, validation: Split, test: Split, fp32_speed: float
+) -> dict[str, float]:
     """Check the kind's faster precision (if any) against fp32 on the validation split and
     keep the result on the model, whose saved metadata then carries it: predict uses the fast
-    path by default only when this check passed. Returns the metrics to log."""
+    path by default only when this check passed.
+
+    Returns the label agreement and the speed of the path ``--precision auto`` takes. Every
+    kind logs both (fp32 agrees with itself; its speed is ``fp32_speed``) so that runs of all
+    kinds share metric names and compare side by side in the MLflow UI.
+    """
     from classifier.models._precision import check_fast_path
 
     found = check_fast_path(model, validation.texts)
     if found is None:
         mlflow.set_tag("fast_path", "none: fp32 only for this kind on this machine")
-        return {}
+        return {
+            "fast_path_label_agreement": 1.0,
+            "predict_sentences_per_second_fast_path": fp32_speed,
+        }
     check, fast = found
     model.fast_path = check.to_dict()
     mlflow.set_tag("fast_path", check.describe())
-    metrics = {"fast_path_label_agreement": check.agreement}
-    if check.passed:
-        metrics["predict_sentences_per_second_fast_path"] = measure_speed(fast, test.texts)
-    return metrics
+    speed = measure_speed(fast, test.texts) if check.passed else fp32_speed
+    return {
+        "fast_path_label_agreement": check.agreement,
+        "predict_sentences_per_second_fast_path": speed,
+    }
 
 
 def _log_artifacts(
@@ -223,7 +234,11 @@ def run_training(
             metrics.update(values)
         metrics.update(real_news_metrics(model.predict, cfg.real_news, cfg.seed))
         metrics["predict_sentences_per_second"] = measure_speed(model, data["test"].texts)
-        metrics.update(record_fast_path(model, data["validation"], data["test"]))
+        metrics.update(
+            record_fast_path(
+                model, data["validation"], data["test"], metrics["predict_sentences_per_second"]
+            )
+        )
         for k, label in enumerate(LABEL_IDS):
             metrics[f"threshold_{label}"] = float(model.thresholds[k])
         mlflow.log_metrics(metrics)
