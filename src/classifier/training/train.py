@@ -125,16 +125,15 @@ def record_fast_path(
     found = check_fast_path(model, validation.texts)
     if found is None:
         mlflow.set_tag("fast_path", "none: fp32 only for this kind on this machine")
-        return {
-            "fast_path_label_agreement": 1.0,
-            "predict_sentences_per_second_fast_path": fp32_speed,
-        }
-    check, fast = found
-    model.fast_path = check.to_dict()
-    mlflow.set_tag("fast_path", check.describe())
-    speed = measure_speed(fast, test.texts) if check.passed else fp32_speed
+        agreement, speed = 1.0, fp32_speed
+    else:
+        check, fast = found
+        model.fast_path = check.to_dict()
+        mlflow.set_tag("fast_path", check.describe())
+        agreement = check.agreement
+        speed = measure_speed(fast, test.texts) if check.passed else fp32_speed
     return {
-        "fast_path_label_agreement": check.agreement,
+        "fast_path_label_agreement": agreement,
         "predict_sentences_per_second_fast_path": speed,
     }
 
